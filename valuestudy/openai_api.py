@@ -7,7 +7,7 @@ Docs: https://valuestudy.github.io/valuestudy/openai_api.html.md"""
 # %% auto #0
 __all__ = ['LogprobsUnavailable', 'OpenAIModel']
 
-# %% ../nbs/04_openai_api.ipynb #26e9d8c6
+# %% ../nbs/04_openai_api.ipynb #4e77a56c
 import os, time
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from .config import read_settings
 from .models import Model
 
-# %% ../nbs/04_openai_api.ipynb #174ee014
+# %% ../nbs/04_openai_api.ipynb #c0453e4e
 class LogprobsUnavailable(RuntimeError):
     "A server that cannot return the log-probabilities that label scoring needs."
 
@@ -42,7 +42,7 @@ class OpenAIModel(Model):
 
     def __repr__(self): return f"OpenAIModel({self.id!r}, base_url={str(self.client.base_url)!r})"
 
-# %% ../nbs/04_openai_api.ipynb #09cf9eeb
+# %% ../nbs/04_openai_api.ipynb #7a3aa7ce
 @patch
 def _generate(self:OpenAIModel, units):
     def one(u):
@@ -56,7 +56,7 @@ def _generate(self:OpenAIModel, units):
         return {'text': r.choices[0].text, 'finish_reason': r.choices[0].finish_reason}
     return self._map(one, units)
 
-# %% ../nbs/04_openai_api.ipynb #50637db0
+# %% ../nbs/04_openai_api.ipynb #af4bf031
 def _label_logprobs(top, labels):
     "Each label's log-probability among `top` ({token: logprob}), matching tokens with whitespace stripped."
     best = {}
@@ -67,14 +67,14 @@ def _label_logprobs(top, labels):
 
 assert _label_logprobs({' yes': -0.1, 'Yes': -2.0, 'yes': -0.5, 'no': -3.0}, ['yes', 'no', 'maybe']) == [-0.1, -3.0, -np.inf]
 
-# %% ../nbs/04_openai_api.ipynb #ce477ea5
+# %% ../nbs/04_openai_api.ipynb #ea94b50c
 @patch
 def _logprobs(self:OpenAIModel, prompts, labels):
     if len(labels) > self.top_logprobs: raise ValueError(f"{len(labels)} labels but top_logprobs={self.top_logprobs}")
     def chat_one(p):
-        kw = dict(model=self.name, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=self.top_logprobs)
-        if isinstance(p, str): r = self.client.completions.create(prompt=p, **{**kw, 'logprobs': self.top_logprobs, 'top_logprobs': None})
-        else: r = self.client.chat.completions.create(messages=p, **kw)
+        kw = dict(model=self.name, max_tokens=1, temperature=0.0)
+        if isinstance(p, str): r = self.client.completions.create(prompt=p, logprobs=self.top_logprobs, **kw)
+        else: r = self.client.chat.completions.create(messages=p, logprobs=True, top_logprobs=self.top_logprobs, **kw)
         ch = r.choices[0]
         lp = getattr(ch, 'logprobs', None)
         if isinstance(p, str):
@@ -90,12 +90,12 @@ def _logprobs(self:OpenAIModel, prompts, labels):
     def echo_one(pl):
         p, l = pl
         if not isinstance(p, str): raise ValueError(f"Multi-token labels {multi} need raw prompts (the completions endpoint with echo)")
-        r = self.client.completions.create(model=self.name, prompt=p + l, max_tokens=0, echo=True, logprobs=0)
+        r = self.client.completions.create(model=self.name, prompt=p + l, max_tokens=1, echo=True, logprobs=0, temperature=0.0)
         lp = r.choices[0].logprobs
         if not lp or not lp.token_logprobs: raise LogprobsUnavailable(f"{self.id} returned no echoed logprobs")
         offs, acc = lp.text_offset, 0.0
         for o, v in zip(offs, lp.token_logprobs):
-            if o >= len(p) and v is not None: acc += v
+            if len(p) <= o < len(p) + len(l) and v is not None: acc += v   # the label's tokens only
         return acc
     flat = self._map(echo_one, [(p, l) for p in prompts for l in labels])
     return np.array(flat).reshape(len(prompts), len(labels)).tolist()
