@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/artifacts.html.md"""
 # %% auto #0
 __all__ = ['PNG_META', 'PDF_META', 'save_figure', 'save_table', 'sha256_file']
 
-# %% ../nbs/07_artifacts.ipynb #5df0d9ed
+# %% ../nbs/07_artifacts.ipynb #8b694b07
 import hashlib
 from pathlib import Path
 import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
 
-# %% ../nbs/07_artifacts.ipynb #e646176f
+# %% ../nbs/07_artifacts.ipynb #ed7cf853
 PNG_META = {'Software': None}
 PDF_META = {'Creator': None, 'Producer': None, 'CreationDate': None, 'ModDate': None}
 

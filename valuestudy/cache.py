@@ -7,11 +7,11 @@ Docs: https://valuestudy.github.io/valuestudy/cache.html.md"""
 # %% auto #0
 __all__ = ['OPERATIONAL_FIELDS', 'SECRET_FIELDS', 'canonical_json', 'request_key', 'ReplayMiss', 'CallCache']
 
-# %% ../nbs/01_cache.ipynb #336c023f
+# %% ../nbs/01_cache.ipynb #9c0b40ce
 import hashlib, json, math, os, sqlite3, threading, time
 from pathlib import Path
 
-# %% ../nbs/01_cache.ipynb #d985ffad
+# %% ../nbs/01_cache.ipynb #27ca6f2e
 OPERATIONAL_FIELDS = frozenset({'timeout', 'max_retries', 'max_concurrency', 'batch_size', 'stream', 'progress'})
 SECRET_FIELDS = frozenset({'api_key', 'authorization', 'token', 'password', 'secret'})
 
@@ -36,7 +36,7 @@ def request_key(request:dict # A canonical request: op, model, revision, inputs,
     kept = {k: v for k, v in request.items() if k not in OPERATIONAL_FIELDS}
     return hashlib.sha256(canonical_json(kept).encode()).hexdigest()
 
-# %% ../nbs/01_cache.ipynb #e0969957
+# %% ../nbs/01_cache.ipynb #e0a9193b
 class ReplayMiss(KeyError):
     "A request that a `replay` cache does not hold."
     def __init__(self, request): self.request = request
@@ -44,7 +44,7 @@ class ReplayMiss(KeyError):
         return ("cache_mode='replay' and this request is not in the cache (run once with cache_mode='live' "
                 "to make it):\n" + json.dumps(self.request, indent=2, ensure_ascii=False)[:4000])
 
-# %% ../nbs/01_cache.ipynb #841d49b4
+# %% ../nbs/01_cache.ipynb #08e62dbc
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, op TEXT, model TEXT, request TEXT, response TEXT,
                                   seconds REAL);

@@ -7,11 +7,11 @@ Docs: https://valuestudy.github.io/valuestudy/config.html.md"""
 # %% auto #0
 __all__ = ['project_root', 'resolve_path', 'read_settings', 'parse_configurations']
 
-# %% ../nbs/00_config.ipynb #a740f843
+# %% ../nbs/00_config.ipynb #1af4a0b5
 import configparser, os
 from pathlib import Path
 
-# %% ../nbs/00_config.ipynb #ea300237
+# %% ../nbs/00_config.ipynb #65f4bd7f
 def project_root(start=None # Folder to search upward from (default: the current directory)
                 ) -> Path:
     "The nearest folder at or above `start` that holds `settings.ini` (or `$VALUESTUDY_ROOT`)."
@@ -24,7 +24,7 @@ def project_root(start=None # Folder to search upward from (default: the current
     raise FileNotFoundError(f"No settings.ini found at or above {here}; run inside the valuestudy project "
                             "or set VALUESTUDY_ROOT.")
 
-# %% ../nbs/00_config.ipynb #7eefc38e
+# %% ../nbs/00_config.ipynb #984ce524
 def resolve_path(path, # A path from the settings: absolute, `~/…`, or relative to the project root
                  root=None # The project root (default: `project_root()`)
                 ) -> Path:
@@ -32,7 +32,7 @@ def resolve_path(path, # A path from the settings: absolute, `~/…`, or relativ
     p = Path(os.path.expanduser(str(path)))
     return p if p.is_absolute() else (Path(root) if root else project_root())/p
 
-# %% ../nbs/00_config.ipynb #976e5065
+# %% ../nbs/00_config.ipynb #6b573ccf
 def read_settings(paper=None, # A paper section (`valuelex`, `gpv`) merged over `[study]`
                   smoke=False, # Merge `[<paper>.smoke]` on top: the tiny sizes the tests use
                   path=None # settings.ini to read (default: the project's)
@@ -49,7 +49,7 @@ def read_settings(paper=None, # A paper section (`valuelex`, `gpv`) merged over 
         out.update(cp[sec])
     return out
 
-# %% ../nbs/00_config.ipynb #0794568a
+# %% ../nbs/00_config.ipynb #b6f5efbf
 def parse_configurations(text:str # `;`-separated configurations, each `key=value,key=value`
                         ) -> list:
     "Decoding configurations Θ as a list of dicts of floats."

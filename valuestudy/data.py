@@ -8,13 +8,13 @@ Docs: https://valuestudy.github.io/valuestudy/data.html.md"""
 __all__ = ['GPV_INVENTORIES', 'DataError', 'sources', 'source_url', 'fetch', 'require_columns', 'valuebench_items',
            'value_definitions', 'value_data', 'value_pairs', 'gpt4o_stories', 'gpt4o_story_texts']
 
-# %% ../nbs/06_data.ipynb #43060943
+# %% ../nbs/06_data.ipynb #dd6550de
 import hashlib, json, os, shutil, tomllib, urllib.request
 from pathlib import Path
 import pandas as pd
 from .config import project_root, read_settings, resolve_path
 
-# %% ../nbs/06_data.ipynb #133ffe67
+# %% ../nbs/06_data.ipynb #98cd0598
 class DataError(RuntimeError):
     "A data file that is missing, unreadable, or not what its checksum says."
 
@@ -27,7 +27,7 @@ def source_url(src:dict) -> str:
     "The pinned raw URL of a source."
     return f"https://raw.githubusercontent.com/{src['repo']}/{src['commit']}/{src['path']}"
 
-# %% ../nbs/06_data.ipynb #e2e27517
+# %% ../nbs/06_data.ipynb #dce60b7b
 def _sha256(path):
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -62,7 +62,7 @@ def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items
                         f"(from {source_url(src)}). Delete the file to fetch it again.")
     return dest
 
-# %% ../nbs/06_data.ipynb #701ffd19
+# %% ../nbs/06_data.ipynb #d4e6f359
 def require_columns(df:pd.DataFrame, cols, what:str) -> pd.DataFrame:
     "`df` if it has `cols`, else an error naming `what` and the missing columns."
     missing = [c for c in cols if c not in df.columns]
@@ -83,7 +83,7 @@ def valuebench_items(inventories=None # Inventories to keep (e.g. GPV's four: `G
         df = df[df.inventory.isin(inventories)]
     return df.reset_index(drop=True)
 
-# %% ../nbs/06_data.ipynb #64ff273a
+# %% ../nbs/06_data.ipynb #696cf981
 def value_definitions() -> pd.DataFrame:
     "Value definitions of every ValueBench inventory: inventory, value, definition."
     path = fetch('valuebench_definitions')

