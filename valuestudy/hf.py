@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 # %% auto #0
 __all__ = ['file_sha256', 'pick_device', 'pick_dtype', 'convert_gguf', 'HFModel']
 
-# %% ../nbs/03_hf.ipynb #d61a7cee
+# %% ../nbs/03_hf.ipynb #b16ba258
 import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
 from .models import Model
 
-# %% ../nbs/03_hf.ipynb #840795ef
+# %% ../nbs/03_hf.ipynb #a233414a
 def file_sha256(path, chunk=1<<20) -> str:
     "The sha256 of a file, read in chunks (cached beside it in memory for the session)."
     path = Path(path)
@@ -39,7 +39,7 @@ def pick_dtype(dtype, device):
     if dtype in (None, '', 'auto'): return torch.bfloat16 if device.startswith('cuda') else torch.float32
     return getattr(torch, dtype)
 
-# %% ../nbs/03_hf.ipynb #2a148b8b
+# %% ../nbs/03_hf.ipynb #d19d4e56
 def convert_gguf(gguf_path, # A .gguf file
                  models_dir=None # Where converted folders are kept (default: settings `models_dir`)
                 ) -> Path:
@@ -61,7 +61,7 @@ def convert_gguf(gguf_path, # A .gguf file
     tmp.rename(out)
     return out
 
-# %% ../nbs/03_hf.ipynb #b5eb4348
+# %% ../nbs/03_hf.ipynb #7bb25702
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
     def __init__(self, spec, cache=None, batch_size=None, dtype='auto', device='auto', revision=None,
@@ -102,7 +102,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #e2911cb5
+# %% ../nbs/03_hf.ipynb #452c87a4
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -134,14 +134,15 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #7bd0bfac
+# %% ../nbs/03_hf.ipynb #972381e2
 @patch
-def _forward_logprobs(self:HFModel, texts):
-    "Log-softmax over the vocabulary at every position of a left-padded batch, with the batch's input ids."
+def _forward_logprobs(self:HFModel, texts, last_only=False):
+    "Log-softmax over the vocabulary at every position (or only the last) of a left-padded batch, with its input ids."
     enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False).to(self.device)
     pos = (enc['attention_mask'].cumsum(-1) - 1).clamp(min=0)
+    kw = {'logits_to_keep': 1} if last_only else {}      # the LM head only where it is read
     with self.torch.inference_mode():
-        logits = self.model(input_ids=enc['input_ids'], attention_mask=enc['attention_mask'], position_ids=pos).logits
+        logits = self.model(input_ids=enc['input_ids'], attention_mask=enc['attention_mask'], position_ids=pos, **kw).logits
     return self.torch.log_softmax(logits.float(), -1), enc['input_ids']
 
 @patch
@@ -149,7 +150,7 @@ def _logprobs(self:HFModel, prompts, labels):
     texts = [self.render(p) for p in prompts]
     label_ids = [self.tok(l, add_special_tokens=False)['input_ids'] for l in labels]
     if all(len(t) == 1 for t in label_ids):               # one forward pass over the prompts
-        lp, _ = self._forward_logprobs(texts)
+        lp, _ = self._forward_logprobs(texts, last_only=True)
         ids = self.torch.tensor([t[0] for t in label_ids], device=lp.device)
         return lp[:, -1, :][:, ids].cpu().numpy().tolist()
     seqs = [t + l for t in texts for l in labels]           # one padded batch of (prompt, label) sequences
