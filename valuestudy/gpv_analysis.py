@@ -11,7 +11,7 @@ __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'SCHWARTZ_CI
            'plot_orientations', 'stratified_splits', 'pair_differences', 'train_probes', 'system_combinations',
            'probe_features', 'probe_value_systems', 'salad_safety']
 
-# %% ../nbs/20_gpv_analysis.ipynb #15abc03e
+# %% ../nbs/20_gpv_analysis.ipynb #0056f7ac
 import itertools
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from .config import project_root
 
-# %% ../nbs/20_gpv_analysis.ipynb #be3a9773
+# %% ../nbs/20_gpv_analysis.ipynb #fcd016cc
 TOOL_RANGES = {'GPV': (-1.0, 1.0), 'Self-report': (0.0, 1.0), 'ValueBench': (0.0, 10.0)}
 MEASUREMENT_COLUMNS = ['tool', 'inventory', 'value', 'model', 'score']
 
@@ -52,7 +52,7 @@ def normalize_scores(df:pd.DataFrame) -> pd.DataFrame:
     out['score_norm'] = 2*(out.score - lo)/(hi - lo) - 1
     return out
 
-# %% ../nbs/20_gpv_analysis.ipynb #90917cd2
+# %% ../nbs/20_gpv_analysis.ipynb #f810b653
 def score_matrix(df:pd.DataFrame, tool:str, # One tool
                  inventory=None, # One inventory (columns: values), or None (columns: (inventory, value))
                  column='score') -> pd.DataFrame:
@@ -65,7 +65,7 @@ def score_matrix(df:pd.DataFrame, tool:str, # One tool
         return d.pivot(index='model', columns='value', values=column)
     return d.pivot(index='model', columns=['inventory', 'value'], values=column)
 
-# %% ../nbs/20_gpv_analysis.ipynb #2aa5e511
+# %% ../nbs/20_gpv_analysis.ipynb #f4c6c472
 CONSTRUCT_PAIRS = [
     ('UA & DA', ('VSM13', 'Uncertainty Avoidance'), ('NFCC2000', 'Discomfort with Ambiguity')),
     ('Indv & SD', ('VSM13', 'Individualism'), ('PVQ40', 'Self-Direction')),
@@ -100,7 +100,7 @@ def construct_validity(df:pd.DataFrame, pairs=CONSTRUCT_PAIRS, n_boot=2000, seed
                          n=int(min(r['n'] for r in rows[-len(pairs):])), ci_low=lo, ci_high=hi))
     return pd.DataFrame(rows)
 
-# %% ../nbs/20_gpv_analysis.ipynb #d0883a3a
+# %% ../nbs/20_gpv_analysis.ipynb #6f9a9615
 SCHWARTZ_CIRCUMPLEX = ['Self-Direction', 'Stimulation', 'Hedonism', 'Achievement', 'Power', 'Security', 'Conformity',
                        'Tradition', 'Benevolence', 'Universalism']
 
@@ -134,7 +134,7 @@ def plot_correlation_heatmaps(mats:dict, title='') -> plt.Figure:
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #0bac4119
+# %% ../nbs/20_gpv_analysis.ipynb #e61f3c2b
 def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 'LVI', 'NFCC2000')) -> plt.Figure:
     "Heatmaps of one tool's scores, LLM × value, one panel per inventory (missing cells blank)."
     lo, hi = TOOL_RANGES[tool]
@@ -150,7 +150,7 @@ def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #4edce9c6
+# %% ../nbs/20_gpv_analysis.ipynb #80d26413
 def stratified_splits(safety:pd.Series, # Safety score per LLM
                       n_splits=30, n_bins=4, seed=0) -> list:
     "Train/validation/test splits of the LLMs: from each safety bin one test and one validation LLM."
@@ -174,7 +174,7 @@ def pair_differences(X:pd.DataFrame, safety:pd.Series, models:list) -> np.ndarra
         out.append(X.loc[hi].to_numpy() - X.loc[lo].to_numpy())
     return np.array(out)
 
-# %% ../nbs/20_gpv_analysis.ipynb #e7424bac
+# %% ../nbs/20_gpv_analysis.ipynb #9f1c0b84
 def _stack(X, safety, groups):
     "Pair differences of each split padded to one array, with a 0/1 weight per pair."
     diffs = [pair_differences(X, safety, g) for g in groups]
@@ -186,7 +186,9 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
                  safety:pd.Series, # Safety score per LLM
                  masks:np.ndarray, # (combinations × features) booleans: the features each probe may use
                  splits:list, # (train, validation, test) model lists
-                 epochs=1000, lr=1e-3, seed=0) -> dict:
+                 epochs=1000, lr=1e-3, seed=0,
+                 first_best=True # On ties of validation accuracy keep the first epoch (`if acc > best`, the usual idiom) or the latest
+                ) -> dict:
     "Train every (combination × split) probe at once with Adam; returns test accuracy and weights at the best validation epoch."
     if X.isna().any().any(): raise ValueError("probe features contain NaN: fill missing scores first (the paper uses 0)")
     masks = np.asarray(masks, dtype=float)
@@ -206,13 +208,13 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
         grad = np.einsum('csp,spd->csd', g, Dtr)/ntr*masks[:, None, :]
         m1 = b1*m1 + (1-b1)*grad; m2 = b2*m2 + (1-b2)*grad**2
         w = w - lr*(m1/(1-b1**t))/(np.sqrt(m2/(1-b2**t)) + eps)
-        va = acc(Dva, Wva, w); better = va > best_val
+        va = acc(Dva, Wva, w); better = (va > best_val) if first_best else (va >= best_val)
         if better.any():
             best_val = np.where(better, va, best_val); best_test = np.where(better, acc(Dte, Wte, w), best_test)
             best_w = np.where(better[..., None], w, best_w); best_epoch = np.where(better, t, best_epoch)
     return dict(test_accuracy=best_test, val_accuracy=best_val, weights=best_w, epoch=best_epoch)
 
-# %% ../nbs/20_gpv_analysis.ipynb #cdc4f8ed
+# %% ../nbs/20_gpv_analysis.ipynb #250c147a
 PROBE_SYSTEMS = {'NFCC': 'NFCC2000', 'VSM': 'VSM13', 'Schwartz': 'PVQ40', 'LVI': 'LVI'}
 
 def system_combinations(systems=tuple(PROBE_SYSTEMS)) -> list:
@@ -244,7 +246,7 @@ def probe_value_systems(df:pd.DataFrame, safety:pd.Series, tools=None, n_splits=
                                       for j, (inv, val) in enumerate(X.columns) if masks[ci, j]])
     return pd.DataFrame(rows), weights
 
-# %% ../nbs/20_gpv_analysis.ipynb #7254dfc2
+# %% ../nbs/20_gpv_analysis.ipynb #4057318e
 def salad_safety(column='total', # The leaderboard column to use
                  source='salad_base_order' # The pinned leaderboard file (data/sources.toml)
                 ) -> pd.Series:
