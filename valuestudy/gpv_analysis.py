@@ -9,9 +9,9 @@ __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'SCHWARTZ_CI
            'published_measurements_path', 'load_measurements', 'normalize_scores', 'score_matrix', 'rowwise_pearson',
            'construct_validity', 'value_correlations', 'circumplex_agreement', 'plot_correlation_heatmaps',
            'plot_orientations', 'stratified_splits', 'pair_differences', 'train_probes', 'system_combinations',
-           'probe_features', 'probe_value_systems', 'salad_safety']
+           'probe_features', 'probe_value_systems', 'salad_safety', 'printed_table', 'beside_printed', 'probe_summary']
 
-# %% ../nbs/20_gpv_analysis.ipynb #0056f7ac
+# %% ../nbs/20_gpv_analysis.ipynb #5cc689f1
 import itertools
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from .config import project_root
 
-# %% ../nbs/20_gpv_analysis.ipynb #fcd016cc
+# %% ../nbs/20_gpv_analysis.ipynb #5d0b5481
 TOOL_RANGES = {'GPV': (-1.0, 1.0), 'Self-report': (0.0, 1.0), 'ValueBench': (0.0, 10.0)}
 MEASUREMENT_COLUMNS = ['tool', 'inventory', 'value', 'model', 'score']
 
@@ -52,7 +52,7 @@ def normalize_scores(df:pd.DataFrame) -> pd.DataFrame:
     out['score_norm'] = 2*(out.score - lo)/(hi - lo) - 1
     return out
 
-# %% ../nbs/20_gpv_analysis.ipynb #f810b653
+# %% ../nbs/20_gpv_analysis.ipynb #c67b9bc0
 def score_matrix(df:pd.DataFrame, tool:str, # One tool
                  inventory=None, # One inventory (columns: values), or None (columns: (inventory, value))
                  column='score') -> pd.DataFrame:
@@ -65,7 +65,7 @@ def score_matrix(df:pd.DataFrame, tool:str, # One tool
         return d.pivot(index='model', columns='value', values=column)
     return d.pivot(index='model', columns=['inventory', 'value'], values=column)
 
-# %% ../nbs/20_gpv_analysis.ipynb #f4c6c472
+# %% ../nbs/20_gpv_analysis.ipynb #df4499cf
 CONSTRUCT_PAIRS = [
     ('UA & DA', ('VSM13', 'Uncertainty Avoidance'), ('NFCC2000', 'Discomfort with Ambiguity')),
     ('Indv & SD', ('VSM13', 'Individualism'), ('PVQ40', 'Self-Direction')),
@@ -100,7 +100,7 @@ def construct_validity(df:pd.DataFrame, pairs=CONSTRUCT_PAIRS, n_boot=2000, seed
                          n=int(min(r['n'] for r in rows[-len(pairs):])), ci_low=lo, ci_high=hi))
     return pd.DataFrame(rows)
 
-# %% ../nbs/20_gpv_analysis.ipynb #6f9a9615
+# %% ../nbs/20_gpv_analysis.ipynb #f39116ba
 SCHWARTZ_CIRCUMPLEX = ['Self-Direction', 'Stimulation', 'Hedonism', 'Achievement', 'Power', 'Security', 'Conformity',
                        'Tradition', 'Benevolence', 'Universalism']
 
@@ -134,7 +134,7 @@ def plot_correlation_heatmaps(mats:dict, title='') -> plt.Figure:
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #e61f3c2b
+# %% ../nbs/20_gpv_analysis.ipynb #22372921
 def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 'LVI', 'NFCC2000')) -> plt.Figure:
     "Heatmaps of one tool's scores, LLM × value, one panel per inventory (missing cells blank)."
     lo, hi = TOOL_RANGES[tool]
@@ -150,7 +150,7 @@ def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #80d26413
+# %% ../nbs/20_gpv_analysis.ipynb #fac67062
 def stratified_splits(safety:pd.Series, # Safety score per LLM
                       n_splits=30, n_bins=4, seed=0) -> list:
     "Train/validation/test splits of the LLMs: from each safety bin one test and one validation LLM."
@@ -174,7 +174,7 @@ def pair_differences(X:pd.DataFrame, safety:pd.Series, models:list) -> np.ndarra
         out.append(X.loc[hi].to_numpy() - X.loc[lo].to_numpy())
     return np.array(out)
 
-# %% ../nbs/20_gpv_analysis.ipynb #9f1c0b84
+# %% ../nbs/20_gpv_analysis.ipynb #e366e20a
 def _stack(X, safety, groups):
     "Pair differences of each split padded to one array, with a 0/1 weight per pair."
     diffs = [pair_differences(X, safety, g) for g in groups]
@@ -214,7 +214,7 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
             best_w = np.where(better[..., None], w, best_w); best_epoch = np.where(better, t, best_epoch)
     return dict(test_accuracy=best_test, val_accuracy=best_val, weights=best_w, epoch=best_epoch)
 
-# %% ../nbs/20_gpv_analysis.ipynb #250c147a
+# %% ../nbs/20_gpv_analysis.ipynb #7bfd585b
 PROBE_SYSTEMS = {'NFCC': 'NFCC2000', 'VSM': 'VSM13', 'Schwartz': 'PVQ40', 'LVI': 'LVI'}
 
 def system_combinations(systems=tuple(PROBE_SYSTEMS)) -> list:
@@ -246,7 +246,7 @@ def probe_value_systems(df:pd.DataFrame, safety:pd.Series, tools=None, n_splits=
                                       for j, (inv, val) in enumerate(X.columns) if masks[ci, j]])
     return pd.DataFrame(rows), weights
 
-# %% ../nbs/20_gpv_analysis.ipynb #4057318e
+# %% ../nbs/20_gpv_analysis.ipynb #5501e09b
 def salad_safety(column='total', # The leaderboard column to use
                  source='salad_base_order' # The pinned leaderboard file (data/sources.toml)
                 ) -> pd.Series:
@@ -258,3 +258,23 @@ def salad_safety(column='total', # The leaderboard column to use
     unmapped = sorted(set(names.salad_name) - set(board.Model))
     if unmapped: raise ValueError(f"{source}: no leaderboard row for {unmapped}")
     return names.set_index('model').salad_name.map(board.set_index('Model')[column]).astype(float).rename('safety')
+
+# %% ../nbs/20_gpv_analysis.ipynb #6ba7e1b2
+def printed_table(name:str # `table4`, `table5`, `table9` or `table10`
+                 ) -> pd.DataFrame:
+    "A table as printed in the GPV paper (data/published/gpv_<name>_printed.csv)."
+    path = project_root()/'data'/'published'/f'gpv_{name}_printed.csv'
+    if not path.exists(): raise FileNotFoundError(f"No transcription of {name}: {path}")
+    return pd.read_csv(path)
+
+def beside_printed(computed:pd.DataFrame, printed:pd.DataFrame, on:list, value:str, printed_value:str=None) -> pd.DataFrame:
+    "`computed` with the printed value and the difference (computed − printed) for each row."
+    pv = printed_value or value
+    out = computed.merge(printed[on + [pv]].rename(columns={pv: 'printed'}), on=on, how='left')
+    out['difference'] = out[value] - out['printed']
+    return out
+
+def probe_summary(acc:pd.DataFrame) -> pd.DataFrame:
+    "Mean ± sd of probe test accuracy (%) over splits, per tool and value-system combination."
+    g = acc.groupby(['tool', 'systems', *PROBE_SYSTEMS], sort=False).accuracy
+    return g.agg(acc_mean='mean', acc_sd='std', splits='size').reset_index()
