@@ -11,7 +11,7 @@ __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'SCHWARTZ_CI
            'plot_orientations', 'stratified_splits', 'pair_differences', 'train_probes', 'system_combinations',
            'probe_features', 'probe_value_systems', 'salad_safety', 'printed_table', 'beside_printed', 'probe_summary']
 
-# %% ../nbs/20_gpv_analysis.ipynb #5cc689f1
+# %% ../nbs/20_gpv_analysis.ipynb #882b4f4c
 import itertools
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from .config import project_root
 
-# %% ../nbs/20_gpv_analysis.ipynb #5d0b5481
+# %% ../nbs/20_gpv_analysis.ipynb #f2e2124a
 TOOL_RANGES = {'GPV': (-1.0, 1.0), 'Self-report': (0.0, 1.0), 'ValueBench': (0.0, 10.0)}
 MEASUREMENT_COLUMNS = ['tool', 'inventory', 'value', 'model', 'score']
 
@@ -52,7 +52,7 @@ def normalize_scores(df:pd.DataFrame) -> pd.DataFrame:
     out['score_norm'] = 2*(out.score - lo)/(hi - lo) - 1
     return out
 
-# %% ../nbs/20_gpv_analysis.ipynb #c67b9bc0
+# %% ../nbs/20_gpv_analysis.ipynb #e49f24a5
 def score_matrix(df:pd.DataFrame, tool:str, # One tool
                  inventory=None, # One inventory (columns: values), or None (columns: (inventory, value))
                  column='score') -> pd.DataFrame:
@@ -65,7 +65,7 @@ def score_matrix(df:pd.DataFrame, tool:str, # One tool
         return d.pivot(index='model', columns='value', values=column)
     return d.pivot(index='model', columns=['inventory', 'value'], values=column)
 
-# %% ../nbs/20_gpv_analysis.ipynb #df4499cf
+# %% ../nbs/20_gpv_analysis.ipynb #8fadb6cd
 CONSTRUCT_PAIRS = [
     ('UA & DA', ('VSM13', 'Uncertainty Avoidance'), ('NFCC2000', 'Discomfort with Ambiguity')),
     ('Indv & SD', ('VSM13', 'Individualism'), ('PVQ40', 'Self-Direction')),
@@ -100,7 +100,7 @@ def construct_validity(df:pd.DataFrame, pairs=CONSTRUCT_PAIRS, n_boot=2000, seed
                          n=int(min(r['n'] for r in rows[-len(pairs):])), ci_low=lo, ci_high=hi))
     return pd.DataFrame(rows)
 
-# %% ../nbs/20_gpv_analysis.ipynb #f39116ba
+# %% ../nbs/20_gpv_analysis.ipynb #2d9ce035
 SCHWARTZ_CIRCUMPLEX = ['Self-Direction', 'Stimulation', 'Hedonism', 'Achievement', 'Power', 'Security', 'Conformity',
                        'Tradition', 'Benevolence', 'Universalism']
 
@@ -134,7 +134,7 @@ def plot_correlation_heatmaps(mats:dict, title='') -> plt.Figure:
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #22372921
+# %% ../nbs/20_gpv_analysis.ipynb #acf8080b
 def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 'LVI', 'NFCC2000')) -> plt.Figure:
     "Heatmaps of one tool's scores, LLM × value, one panel per inventory (missing cells blank)."
     lo, hi = TOOL_RANGES[tool]
@@ -150,7 +150,7 @@ def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #fac67062
+# %% ../nbs/20_gpv_analysis.ipynb #54072c99
 def stratified_splits(safety:pd.Series, # Safety score per LLM
                       n_splits=30, n_bins=4, seed=0) -> list:
     "Train/validation/test splits of the LLMs: from each safety bin one test and one validation LLM."
@@ -174,7 +174,7 @@ def pair_differences(X:pd.DataFrame, safety:pd.Series, models:list) -> np.ndarra
         out.append(X.loc[hi].to_numpy() - X.loc[lo].to_numpy())
     return np.array(out)
 
-# %% ../nbs/20_gpv_analysis.ipynb #e366e20a
+# %% ../nbs/20_gpv_analysis.ipynb #2604c923
 def _stack(X, safety, groups):
     "Pair differences of each split padded to one array, with a 0/1 weight per pair."
     diffs = [pair_differences(X, safety, g) for g in groups]
@@ -214,7 +214,7 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
             best_w = np.where(better[..., None], w, best_w); best_epoch = np.where(better, t, best_epoch)
     return dict(test_accuracy=best_test, val_accuracy=best_val, weights=best_w, epoch=best_epoch)
 
-# %% ../nbs/20_gpv_analysis.ipynb #7bfd585b
+# %% ../nbs/20_gpv_analysis.ipynb #6ffd3527
 PROBE_SYSTEMS = {'NFCC': 'NFCC2000', 'VSM': 'VSM13', 'Schwartz': 'PVQ40', 'LVI': 'LVI'}
 
 def system_combinations(systems=tuple(PROBE_SYSTEMS)) -> list:
@@ -246,7 +246,7 @@ def probe_value_systems(df:pd.DataFrame, safety:pd.Series, tools=None, n_splits=
                                       for j, (inv, val) in enumerate(X.columns) if masks[ci, j]])
     return pd.DataFrame(rows), weights
 
-# %% ../nbs/20_gpv_analysis.ipynb #5501e09b
+# %% ../nbs/20_gpv_analysis.ipynb #b7ff01b3
 def salad_safety(column='total', # The leaderboard column to use
                  source='salad_base_order' # The pinned leaderboard file (data/sources.toml)
                 ) -> pd.Series:
@@ -259,7 +259,7 @@ def salad_safety(column='total', # The leaderboard column to use
     if unmapped: raise ValueError(f"{source}: no leaderboard row for {unmapped}")
     return names.set_index('model').salad_name.map(board.set_index('Model')[column]).astype(float).rename('safety')
 
-# %% ../nbs/20_gpv_analysis.ipynb #6ba7e1b2
+# %% ../nbs/20_gpv_analysis.ipynb #010dcac7
 def printed_table(name:str # `table4`, `table5`, `table9` or `table10`
                  ) -> pd.DataFrame:
     "A table as printed in the GPV paper (data/published/gpv_<name>_printed.csv)."
