@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/artifacts.html.md"""
 # %% auto #0
 __all__ = ['PNG_META', 'PDF_META', 'save_figure', 'save_table', 'sha256_file']
 
-# %% ../nbs/07_artifacts.ipynb #8b694b07
+# %% ../nbs/07_artifacts.ipynb #1174233a
 import hashlib
 from pathlib import Path
 import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
 
-# %% ../nbs/07_artifacts.ipynb #ed7cf853
+# %% ../nbs/07_artifacts.ipynb #2d6d3b84
 PNG_META = {'Software': None}
 PDF_META = {'Creator': None, 'Producer': None, 'CreationDate': None, 'ModDate': None}
 
@@ -36,11 +36,16 @@ def save_table(df:pd.DataFrame, # A tidy table
                stem:str, # Artifact stem, e.g. `table4_construct_validity`
                out_dir, # The paper's figures folder
                float_format='%.4f', # Float format of the CSV and the Markdown
-               index=False) -> list:
-    "Write `stem`.csv and `stem`.md; returns the paths."
+               index=False,
+               markdown=True # Also write a Markdown rendering (off for long intermediate tables)
+              ) -> list:
+    "Write `stem`.csv (and `stem`.md); returns the paths."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     csv, md = out_dir/f'{stem}.csv', out_dir/f'{stem}.md'
     df.to_csv(csv, index=index, float_format=float_format, lineterminator='\n')
+    if not markdown:
+        if md.exists(): md.unlink()
+        return [csv]
     md.write_text(df.to_markdown(index=index, floatfmt=float_format.lstrip('%')) + '\n')
     return [csv, md]
 

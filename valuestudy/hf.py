@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 # %% auto #0
 __all__ = ['file_sha256', 'pick_device', 'pick_dtype', 'convert_gguf', 'HFModel']
 
-# %% ../nbs/03_hf.ipynb #b16ba258
+# %% ../nbs/03_hf.ipynb #fa81b0f0
 import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
 from .models import Model
 
-# %% ../nbs/03_hf.ipynb #a233414a
+# %% ../nbs/03_hf.ipynb #58695573
 def file_sha256(path, chunk=1<<20) -> str:
     "The sha256 of a file, read in chunks (cached beside it in memory for the session)."
     path = Path(path)
@@ -39,7 +39,7 @@ def pick_dtype(dtype, device):
     if dtype in (None, '', 'auto'): return torch.bfloat16 if device.startswith('cuda') else torch.float32
     return getattr(torch, dtype)
 
-# %% ../nbs/03_hf.ipynb #d19d4e56
+# %% ../nbs/03_hf.ipynb #722838a4
 def convert_gguf(gguf_path, # A .gguf file
                  models_dir=None # Where converted folders are kept (default: settings `models_dir`)
                 ) -> Path:
@@ -61,7 +61,7 @@ def convert_gguf(gguf_path, # A .gguf file
     tmp.rename(out)
     return out
 
-# %% ../nbs/03_hf.ipynb #7bb25702
+# %% ../nbs/03_hf.ipynb #e0ce14ba
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
     def __init__(self, spec, cache=None, batch_size=None, dtype='auto', device='auto', revision=None,
@@ -102,7 +102,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #452c87a4
+# %% ../nbs/03_hf.ipynb #b249e231
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -117,12 +117,13 @@ def _cut(text, stop):
 def _generate(self:HFModel, units):
     groups = {}
     for i, u in enumerate(units):
-        groups.setdefault((u['temperature'], u['top_p'], u['max_tokens']), []).append(i)
+        groups.setdefault((u['temperature'], u['top_p'], u['max_tokens'], tuple(u['stop'] or ())), []).append(i)
     out = [None]*len(units)
-    for (temp, top_p, max_tokens), idx in groups.items():
+    for (temp, top_p, max_tokens, stop), idx in groups.items():
         texts = [self.render(units[i].get('messages', units[i].get('prompt'))) for i in idx]
         enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False).to(self.device)
         kw = dict(do_sample=temp > 0, max_new_tokens=int(max_tokens), pad_token_id=self.tok.pad_token_id)
+        if stop: kw.update(stop_strings=list(stop), tokenizer=self.tok)     # stop early; the text is cut below
         if temp > 0:
             kw.update(temperature=temp, top_p=top_p, top_k=0)
             self.torch.manual_seed(int(request_key(units[idx[0]])[:8], 16))
@@ -134,7 +135,7 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #972381e2
+# %% ../nbs/03_hf.ipynb #b6d85951
 @patch
 def _forward_logprobs(self:HFModel, texts, last_only=False):
     "Log-softmax over the vocabulary at every position (or only the last) of a left-padded batch, with its input ids."
