@@ -47,3 +47,4 @@ readme: install
 bench: install-test
 	$(BIN)/python bench/bench_models.py
 	$(BIN)/python bench/bench_probe.py
+	$(BIN)/python bench/bench_scorer.py

@@ -9,9 +9,10 @@ __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'SCHWARTZ_CI
            'published_measurements_path', 'load_measurements', 'normalize_scores', 'score_matrix', 'rowwise_pearson',
            'construct_validity', 'value_correlations', 'circumplex_agreement', 'plot_correlation_heatmaps',
            'plot_orientations', 'stratified_splits', 'pair_differences', 'train_probes', 'system_combinations',
-           'probe_features', 'probe_value_systems', 'salad_safety', 'printed_table', 'beside_printed', 'probe_summary']
+           'probe_features', 'probe_value_systems', 'salad_safety', 'printed_table', 'beside_printed', 'probe_summary',
+           'probe_study']
 
-# %% ../nbs/20_gpv_analysis.ipynb #882b4f4c
+# %% ../nbs/20_gpv_analysis.ipynb #7c53935a
 import itertools
 from pathlib import Path
 import numpy as np
@@ -20,7 +21,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from .config import project_root
 
-# %% ../nbs/20_gpv_analysis.ipynb #f2e2124a
+# %% ../nbs/20_gpv_analysis.ipynb #df5d201e
 TOOL_RANGES = {'GPV': (-1.0, 1.0), 'Self-report': (0.0, 1.0), 'ValueBench': (0.0, 10.0)}
 MEASUREMENT_COLUMNS = ['tool', 'inventory', 'value', 'model', 'score']
 
@@ -52,7 +53,7 @@ def normalize_scores(df:pd.DataFrame) -> pd.DataFrame:
     out['score_norm'] = 2*(out.score - lo)/(hi - lo) - 1
     return out
 
-# %% ../nbs/20_gpv_analysis.ipynb #e49f24a5
+# %% ../nbs/20_gpv_analysis.ipynb #65cf026e
 def score_matrix(df:pd.DataFrame, tool:str, # One tool
                  inventory=None, # One inventory (columns: values), or None (columns: (inventory, value))
                  column='score') -> pd.DataFrame:
@@ -65,7 +66,7 @@ def score_matrix(df:pd.DataFrame, tool:str, # One tool
         return d.pivot(index='model', columns='value', values=column)
     return d.pivot(index='model', columns=['inventory', 'value'], values=column)
 
-# %% ../nbs/20_gpv_analysis.ipynb #8fadb6cd
+# %% ../nbs/20_gpv_analysis.ipynb #f4c14ccf
 CONSTRUCT_PAIRS = [
     ('UA & DA', ('VSM13', 'Uncertainty Avoidance'), ('NFCC2000', 'Discomfort with Ambiguity')),
     ('Indv & SD', ('VSM13', 'Individualism'), ('PVQ40', 'Self-Direction')),
@@ -100,7 +101,7 @@ def construct_validity(df:pd.DataFrame, pairs=CONSTRUCT_PAIRS, n_boot=2000, seed
                          n=int(min(r['n'] for r in rows[-len(pairs):])), ci_low=lo, ci_high=hi))
     return pd.DataFrame(rows)
 
-# %% ../nbs/20_gpv_analysis.ipynb #2d9ce035
+# %% ../nbs/20_gpv_analysis.ipynb #8e584b87
 SCHWARTZ_CIRCUMPLEX = ['Self-Direction', 'Stimulation', 'Hedonism', 'Achievement', 'Power', 'Security', 'Conformity',
                        'Tradition', 'Benevolence', 'Universalism']
 
@@ -134,7 +135,7 @@ def plot_correlation_heatmaps(mats:dict, title='') -> plt.Figure:
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #acf8080b
+# %% ../nbs/20_gpv_analysis.ipynb #59214666
 def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 'LVI', 'NFCC2000')) -> plt.Figure:
     "Heatmaps of one tool's scores, LLM × value, one panel per inventory (missing cells blank)."
     lo, hi = TOOL_RANGES[tool]
@@ -150,7 +151,7 @@ def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 
     fig.tight_layout()
     return fig
 
-# %% ../nbs/20_gpv_analysis.ipynb #54072c99
+# %% ../nbs/20_gpv_analysis.ipynb #a1a8cebd
 def stratified_splits(safety:pd.Series, # Safety score per LLM
                       n_splits=30, n_bins=4, seed=0) -> list:
     "Train/validation/test splits of the LLMs: from each safety bin one test and one validation LLM."
@@ -174,7 +175,7 @@ def pair_differences(X:pd.DataFrame, safety:pd.Series, models:list) -> np.ndarra
         out.append(X.loc[hi].to_numpy() - X.loc[lo].to_numpy())
     return np.array(out)
 
-# %% ../nbs/20_gpv_analysis.ipynb #2604c923
+# %% ../nbs/20_gpv_analysis.ipynb #a7d9bddd
 def _stack(X, safety, groups):
     "Pair differences of each split padded to one array, with a 0/1 weight per pair."
     diffs = [pair_differences(X, safety, g) for g in groups]
@@ -214,7 +215,7 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
             best_w = np.where(better[..., None], w, best_w); best_epoch = np.where(better, t, best_epoch)
     return dict(test_accuracy=best_test, val_accuracy=best_val, weights=best_w, epoch=best_epoch)
 
-# %% ../nbs/20_gpv_analysis.ipynb #6ffd3527
+# %% ../nbs/20_gpv_analysis.ipynb #97dc4d83
 PROBE_SYSTEMS = {'NFCC': 'NFCC2000', 'VSM': 'VSM13', 'Schwartz': 'PVQ40', 'LVI': 'LVI'}
 
 def system_combinations(systems=tuple(PROBE_SYSTEMS)) -> list:
@@ -246,7 +247,7 @@ def probe_value_systems(df:pd.DataFrame, safety:pd.Series, tools=None, n_splits=
                                       for j, (inv, val) in enumerate(X.columns) if masks[ci, j]])
     return pd.DataFrame(rows), weights
 
-# %% ../nbs/20_gpv_analysis.ipynb #b7ff01b3
+# %% ../nbs/20_gpv_analysis.ipynb #1575502a
 def salad_safety(column='total', # The leaderboard column to use
                  source='salad_base_order' # The pinned leaderboard file (data/sources.toml)
                 ) -> pd.Series:
@@ -259,7 +260,7 @@ def salad_safety(column='total', # The leaderboard column to use
     if unmapped: raise ValueError(f"{source}: no leaderboard row for {unmapped}")
     return names.set_index('model').salad_name.map(board.set_index('Model')[column]).astype(float).rename('safety')
 
-# %% ../nbs/20_gpv_analysis.ipynb #010dcac7
+# %% ../nbs/20_gpv_analysis.ipynb #964c586a
 def printed_table(name:str # `table4`, `table5`, `table9` or `table10`
                  ) -> pd.DataFrame:
     "A table as printed in the GPV paper (data/published/gpv_<name>_printed.csv)."
@@ -278,3 +279,15 @@ def probe_summary(acc:pd.DataFrame) -> pd.DataFrame:
     "Mean ± sd of probe test accuracy (%) over splits, per tool and value-system combination."
     g = acc.groupby(['tool', 'systems', *PROBE_SYSTEMS], sort=False).accuracy
     return g.agg(acc_mean='mean', acc_sd='std', splits='size').reset_index()
+
+# %% ../nbs/20_gpv_analysis.ipynb #d42de9fc
+def probe_study(params:dict # Paper parameters: measurements, safety_source, safety_column, probe_splits, probe_epochs, seed
+               ) -> dict:
+    "Everything the probe notebooks (Tables 5, 9, 10) share: measurements, safety, per-split accuracy, weights, summary."
+    meas = load_measurements(params['measurements'])
+    safety = salad_safety(params['safety_column'], params['safety_source'])
+    accuracy, weights = probe_value_systems(meas, safety, n_splits=int(params['probe_splits']),
+                                            epochs=int(params['probe_epochs']), seed=int(params['seed']))
+    print(f"{int(params['probe_splits'])} splits × 15 value-system combinations × {meas.tool.nunique()} tools, "
+          f"{int(params['probe_epochs'])} epochs each")
+    return dict(measurements=meas, safety=safety, accuracy=accuracy, weights=weights, summary=probe_summary(accuracy))

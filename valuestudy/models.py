@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/models.html.md"""
 # %% auto #0
 __all__ = ['PROVIDERS', 'GEN_DEFAULTS', 'parse_spec', 'default_cache', 'Model', 'renormalize', 'FakeModel', 'get_model']
 
-# %% ../nbs/02_models.ipynb #8d4f2fad
+# %% ../nbs/02_models.ipynb #da9d48c7
 import importlib, os, time, urllib.parse, hashlib, json
 import numpy as np
 from fastcore.basics import patch
 from .config import read_settings, resolve_path
 from .cache import CallCache, ReplayMiss, request_key
 
-# %% ../nbs/02_models.ipynb #c1b90774
+# %% ../nbs/02_models.ipynb #d5acabe4
 def parse_spec(spec:str # `provider/name?key=value&…`
               ) -> tuple:
     "Split a model spec into (provider, name, options)."
@@ -28,9 +28,10 @@ def parse_spec(spec:str # `provider/name?key=value&…`
     return provider, name, opts
 
 PROVIDERS = {'fake': 'valuestudy.models:FakeModel', 'hf': 'valuestudy.hf:HFModel',
-             'openai': 'valuestudy.openai_api:OpenAIModel', 'embedded': 'valuestudy.embedded:embedded_model'}
+             'openai': 'valuestudy.openai_api:OpenAIModel', 'embedded': 'valuestudy.embedded:embedded_model',
+             'scorer': 'valuestudy.gpv_scorer:scorer_model'}
 
-# %% ../nbs/02_models.ipynb #007d611c
+# %% ../nbs/02_models.ipynb #ad1123cc
 _CACHES = {}
 def default_cache() -> CallCache:
     "The study's call cache: `$VALUESTUDY_CACHE` or settings `cache_path`, mode `$VALUESTUDY_CACHE_MODE` or settings."
@@ -40,7 +41,7 @@ def default_cache() -> CallCache:
     if (path, mode) not in _CACHES: _CACHES[(path, mode)] = CallCache(path, mode)
     return _CACHES[(path, mode)]
 
-# %% ../nbs/02_models.ipynb #0e405054
+# %% ../nbs/02_models.ipynb #7d2ae14f
 GEN_DEFAULTS = dict(temperature=0.0, top_p=1.0, max_tokens=64, stop=None)
 
 def _inputs(req):
@@ -98,7 +99,7 @@ class Model:
                                 len(keys)-len(todo), len(todo), len(batches))
         return [found[k] for k in keys]
 
-# %% ../nbs/02_models.ipynb #d2cbf520
+# %% ../nbs/02_models.ipynb #0fbd20b0
 @patch
 def generate(self:Model, requests:list, # dicts with `messages` or `prompt`, and `n`, `temperature`, `top_p`, `max_tokens`, `stop`
              progress=False # Show a tqdm bar over batches of uncached calls
@@ -119,7 +120,7 @@ def generate(self:Model, requests:list, # dicts with `messages` or `prompt`, and
     for i, o in zip(owners, outs): texts[i].append(o['text'])
     return [t if len(t) == int(r.get('n', 1)) else t*int(r.get('n', 1)) for t, r in zip(texts, requests)]
 
-# %% ../nbs/02_models.ipynb #9e4f3727
+# %% ../nbs/02_models.ipynb #7ec4e120
 def renormalize(logprobs) -> np.ndarray:
     "Probabilities over the labels from their log-probabilities (rows of -inf everywhere become NaN)."
     lp = np.asarray(logprobs, dtype=float)
@@ -153,7 +154,7 @@ def embed(self:Model, texts:list, # Strings to embed
     outs = self._run('embed', reqs, lambda chunk: [{'vector': list(map(float, v))} for v in self._embed([r['text'] for r in chunk])], progress)
     return np.array([o['vector'] for o in outs], dtype=np.float32)
 
-# %% ../nbs/02_models.ipynb #da87f914
+# %% ../nbs/02_models.ipynb #ee7e1581
 _FAKE_WORDS = ['honesty', 'helpfulness', 'accuracy', 'fairness', 'kindness', 'curiosity', 'respect', 'safety',
                'creativity', 'responsibility', 'empathy', 'privacy']
 
@@ -181,7 +182,7 @@ class FakeModel(Model):
         self._note(texts)
         return [np.random.default_rng(self._h(t) % 2**32).normal(size=16) for t in texts]
 
-# %% ../nbs/02_models.ipynb #f5dfd8a0
+# %% ../nbs/02_models.ipynb #99c01c2a
 _LOADED = {}
 def get_model(spec:str, # `provider/name?options`, e.g. `embedded/smollm2`, `openai/gpt-4o-mini`
               cache=None, # A `CallCache` (default: the study's, see `default_cache`)
