@@ -40,3 +40,14 @@ def test_base_model_refuses_messages():
     m = get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off'))
     m2 = object.__new__(HFModel); m2.__dict__.update(m.__dict__); m2.tok = type('T', (), {'chat_template': None})()
     with pytest.raises(ValueError, match='no chat template'): m2.render([{'role': 'user', 'content': 'hi'}])
+
+def test_prefix_sharing_gives_the_same_scores(smol, root):
+    task = (root/'data/instruments/gpv_prompt1_relevance.txt').read_text()
+    prompts = [task.format(sentence=s, value=v) for s, v in [
+        ('I always tell the truth.', 'Honesty'), ('Saving money for my children matters most to me.', 'Security'),
+        ('Power is everything.', 'Benevolence')]]
+    from valuestudy.hf import shared_prefix_len
+    assert shared_prefix_len(smol.tok(prompts, add_special_tokens=False)['input_ids']) > 30
+    shared = smol._next_token_logprobs(prompts)
+    unshared = smol._next_token_logprobs(prompts, min_shared_prefix=10**9)
+    assert float((shared - unshared).abs().max()) < 1e-3

@@ -6,17 +6,17 @@ Docs: https://valuestudy.github.io/valuestudy/gpv.html.md"""
 
 # %% auto #0
 __all__ = ['SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseError', 'parse_perceptions', 'perception_id',
-           'parsing_messages', 'parse_segments', 'LLMScorer', 'measure', 'aggregate', 'stability', 'character_passages',
-           'direction_hits']
+           'parsing_messages', 'generate_parsed', 'parse_segments', 'LLMScorer', 'measure', 'aggregate', 'stability',
+           'character_passages', 'direction_hits']
 
-# %% ../nbs/21_gpv.ipynb #cffc9fe8
+# %% ../nbs/21_gpv.ipynb #d3c020d0
 import hashlib, json, re
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .config import project_root
 
-# %% ../nbs/21_gpv.ipynb #fd5d8b40
+# %% ../nbs/21_gpv.ipynb #37eacc99
 def load_instrument(name:str # A file in data/instruments, e.g. `gpv_prompt2_parsing.txt`
                    ) -> str:
     "The text of an instrument transcribed from a paper."
@@ -26,7 +26,7 @@ def load_instrument(name:str # A file in data/instruments, e.g. `gpv_prompt2_par
 
 assert '{sentence}' in load_instrument('gpv_prompt1_relevance.txt')
 
-# %% ../nbs/21_gpv.ipynb #93a98bbf
+# %% ../nbs/21_gpv.ipynb #1c53b31e
 _CHUNKERS = {}
 def chunk_texts(texts:list, # Documents
                 chunk_size=250, # Maximum tokens per segment
@@ -45,7 +45,7 @@ def chunk_texts(texts:list, # Documents
     else: chunker = semchunk.chunkerify(tokenizer, chunk_size)
     return [chunker(t) if str(t).strip() else [] for t in texts]
 
-# %% ../nbs/21_gpv.ipynb #ee77fc07
+# %% ../nbs/21_gpv.ipynb #81b476cd
 class PerceptionParseError(ValueError):
     "A parser answer that holds no list of perceptions."
 
@@ -80,7 +80,7 @@ def parse_perceptions(text:str # A parser model's answer
                 if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #b0be7117
+# %% ../nbs/21_gpv.ipynb #03917ca0
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -90,33 +90,41 @@ def parsing_messages(segment:str) -> list:
     return [{'role': 'system', 'content': load_instrument('gpv_prompt2_parsing.txt')},
             {'role': 'user', 'content': f'Text: "{segment}"\n\nYour response:'}]
 
+def generate_parsed(model, # A `Model` that can `generate`
+                    messages:list, # One messages list per request
+                    parse, # Answer text -> result; raises ValueError when the answer is unusable
+                    max_tokens=256, retries=2, progress=True) -> list:
+    "(result or the last error, attempts) per request: greedy first, then up to `retries` sampled retries (new sample indices)."
+    results, pending = {}, list(range(len(messages)))
+    for attempt in range(retries + 1):
+        if not pending: break
+        reqs = [{'messages': messages[k], 'max_tokens': max_tokens,
+                 **({'temperature': 0.0} if attempt == 0 else {'temperature': 0.7, 'n': attempt})} for k in pending]
+        still = []
+        for k, texts in zip(pending, model.generate(reqs, progress=progress)):
+            try: results[k] = (parse(texts[-1]), attempt + 1)
+            except ValueError as e: still.append(k); results[k] = (e, attempt + 1)
+        pending = still
+    return [results[k] for k in range(len(messages))]
+
 def parse_segments(docs:pd.DataFrame, # doc_id, text
                    parser, # A `Model` that can `generate`
                    chunk_size=250, max_tokens=256, retries=2, progress=True) -> tuple:
     "Perceptions of every document (one row each, stable ids) and the segments that failed after `retries`."
     segments = [(d, i, s) for d, segs in zip(docs.doc_id, chunk_texts(list(docs.text), chunk_size))
                 for i, s in enumerate(segs)]
-    results, pending = {}, list(range(len(segments)))
-    for attempt in range(retries + 1):
-        if not pending: break
-        reqs = [{'messages': parsing_messages(segments[k][2]), 'max_tokens': max_tokens,
-                 **({'temperature': 0.0} if attempt == 0 else {'temperature': 0.7, 'n': attempt})} for k in pending]
-        answers = parser.generate(reqs, progress=progress)
-        still = []
-        for k, texts in zip(pending, answers):
-            try: results[k] = (parse_perceptions(texts[-1]), attempt)
-            except PerceptionParseError as e: still.append(k); results[k] = (e, attempt)
-        pending = still
+    results = generate_parsed(parser, [parsing_messages(s) for _, _, s in segments], parse_perceptions,
+                              max_tokens, retries, progress)
     rows, failed = [], []
     for k, (d, i, s) in enumerate(segments):
-        got, attempt = results[k]
-        if isinstance(got, Exception): failed.append(dict(doc_id=d, segment=i, text=s, error=str(got), attempts=attempt + 1)); continue
+        got, attempts = results[k]
+        if isinstance(got, Exception): failed.append(dict(doc_id=d, segment=i, text=s, error=str(got), attempts=attempts)); continue
         rows += [dict(perception_id=perception_id(d, i, j, parser.id, p), doc_id=d, segment=i, index=j, perception=p,
-                      parser=parser.id, attempts=attempt + 1) for j, p in enumerate(got)]
+                      parser=parser.id, attempts=attempts) for j, p in enumerate(got)]
     return pd.DataFrame(rows, columns=['perception_id', 'doc_id', 'segment', 'index', 'perception', 'parser', 'attempts']), \
            pd.DataFrame(failed, columns=['doc_id', 'segment', 'text', 'error', 'attempts'])
 
-# %% ../nbs/21_gpv.ipynb #fa187d35
+# %% ../nbs/21_gpv.ipynb #5d419087
 class LLMScorer:
     "Relevance and valence from any model's label probabilities, with the paper's Prompt 1."
     def __init__(self, model, as_chat=None):
@@ -136,13 +144,16 @@ class LLMScorer:
         "p(support), p(oppose), p(either) of each pair (rows)."
         return self.model.score_labels(self._prompts(self.val_t, pairs), self._labels(['support', 'oppose', 'either']), progress=progress)
 
-def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject columns)
-            values:list, # The values of a value system
+def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject columns; + `value` when `values` is None)
+            values:list, # The values of a value system, each paired with every perception; None: the `value` column
             scorer, # An `LLMScorer` or any object with `relevance` and `valence`
             progress=False) -> pd.DataFrame:
     "Every (perception, value) pair with p_relevant, valence probabilities, `measured` and `score`."
-    if not len(values): raise ValueError("no values to measure")
-    grid = perceptions.merge(pd.DataFrame({'value': list(values)}), how='cross')
+    if values is None:
+        if 'value' not in perceptions: raise ValueError("measure(values=None) needs a `value` column in the perceptions")
+        grid = perceptions.reset_index(drop=True).copy()
+    elif not len(values): raise ValueError("no values to measure")
+    else: grid = perceptions.merge(pd.DataFrame({'value': list(values)}), how='cross')
     pairs = list(zip(grid.perception, grid.value))
     grid['p_relevant'] = scorer.relevance(pairs, progress=progress)
     grid[['p_support', 'p_oppose', 'p_either']] = np.nan
@@ -157,16 +168,17 @@ def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject
     grid['scorer'] = scorer.id
     return grid
 
-# %% ../nbs/21_gpv.ipynb #c74cd2df
-def aggregate(measured:pd.DataFrame, by='doc_id') -> pd.DataFrame:
+# %% ../nbs/21_gpv.ipynb #5e3edd36
+def aggregate(measured:pd.DataFrame, by='doc_id' # The subject column(s)
+             ) -> pd.DataFrame:
     "Mean score and number of measured perceptions per subject × value."
     m = measured[measured.measured]
-    return m.groupby([by, 'value']).score.agg(score='mean', n='size').reset_index()
+    return m.groupby([*([by] if isinstance(by, str) else by), 'value']).score.agg(score='mean', n='size').reset_index()
 
 def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     "Agreement in sign between perception-level and aggregated scores: ss, so, oo, os, p_ss, p_oo, p_same."
     m = measured[measured.measured]
-    agg = m.groupby([by, 'value']).score.transform('mean')
+    agg = m.groupby([*([by] if isinstance(by, str) else by), 'value']).score.transform('mean')
     subj, perc = np.sign(agg), np.sign(m.score)
     c = dict(ss=int(((subj > 0) & (perc > 0)).sum()), so=int(((subj > 0) & (perc < 0)).sum()),
              oo=int(((subj < 0) & (perc < 0)).sum()), os=int(((subj < 0) & (perc > 0)).sum()))
@@ -174,7 +186,7 @@ def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     return {**c, 'p_ss': div(c['ss'], c['ss'] + c['so']), 'p_oo': div(c['oo'], c['oo'] + c['os']),
             'p_same': div(c['ss'] + c['oo'], sum(c.values()))}
 
-# %% ../nbs/21_gpv.ipynb #614c1cce
+# %% ../nbs/21_gpv.ipynb #bf230d3e
 SCHWARTZ_NAMES = {'self-direction': 'Self-Direction', 'stimulation': 'Stimulation', 'hedonism': 'Hedonism',
                   'achievement': 'Achievement', 'power': 'Power', 'security': 'Security', 'conformity': 'Conformity',
                   'tradition': 'Tradition', 'benevolence': 'Benevolence', 'universalism': 'Universalism'}
