@@ -7,14 +7,14 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 # %% auto #0
 __all__ = ['file_sha256', 'pick_device', 'pick_dtype', 'convert_gguf', 'HFModel', 'shared_prefix_len']
 
-# %% ../nbs/03_hf.ipynb #34a005c1
+# %% ../nbs/03_hf.ipynb #d37dbfda
 import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
 from .models import Model
 
-# %% ../nbs/03_hf.ipynb #7514962d
+# %% ../nbs/03_hf.ipynb #4fa3b7de
 def file_sha256(path, chunk=1<<20) -> str:
     "The sha256 of a file, read in chunks (cached beside it in memory for the session)."
     path = Path(path)
@@ -39,7 +39,7 @@ def pick_dtype(dtype, device):
     if dtype in (None, '', 'auto'): return torch.bfloat16 if device.startswith('cuda') else torch.float32
     return getattr(torch, dtype)
 
-# %% ../nbs/03_hf.ipynb #a4e5ab78
+# %% ../nbs/03_hf.ipynb #913a2fa4
 def convert_gguf(gguf_path, # A .gguf file
                  models_dir=None # Where converted folders are kept (default: settings `models_dir`)
                 ) -> Path:
@@ -61,7 +61,7 @@ def convert_gguf(gguf_path, # A .gguf file
     tmp.rename(out)
     return out
 
-# %% ../nbs/03_hf.ipynb #037d65c0
+# %% ../nbs/03_hf.ipynb #c46eb95b
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
     def __init__(self, spec, cache=None, batch_size=None, dtype='auto', device='auto', revision=None,
@@ -103,7 +103,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #295f4949
+# %% ../nbs/03_hf.ipynb #c3f0e28b
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -136,14 +136,15 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #396dcfe9
+# %% ../nbs/03_hf.ipynb #9320ecf7
 @patch
-def _forward_logprobs(self:HFModel, texts):
-    "Log-softmax over the vocabulary at every position of a left-padded batch, with its input ids."
+def _forward_logprobs(self:HFModel, texts, keep=0):
+    "Log-softmax over the vocabulary at the last `keep` positions (0: all) of a left-padded batch, with its input ids."
     enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False).to(self.device)
     pos = (enc['attention_mask'].cumsum(-1) - 1).clamp(min=0)
-    with self.torch.inference_mode():
-        logits = self.model(input_ids=enc['input_ids'], attention_mask=enc['attention_mask'], position_ids=pos).logits
+    with self.torch.inference_mode():          # the LM head only where it is read: big vocabularies make it costly
+        logits = self.model(input_ids=enc['input_ids'], attention_mask=enc['attention_mask'], position_ids=pos,
+                            logits_to_keep=keep).logits
     return self.torch.log_softmax(logits.float(), -1), enc['input_ids']
 
 def shared_prefix_len(rows) -> int:
@@ -192,16 +193,15 @@ def _logprobs(self:HFModel, prompts, labels):
         ids = self.torch.tensor([t[0] for t in label_ids], device=lp.device)
         return lp[:, ids].cpu().numpy().tolist()
     seqs = [t + l for t in texts for l in labels]           # one padded batch of (prompt, label) sequences
-    lp, ids = self._forward_logprobs(seqs)
+    n_prompt = {t: len(self.tok(t, add_special_tokens=False)['input_ids']) for t in texts}
+    ks = [len(self.tok(s, add_special_tokens=False)['input_ids']) - n_prompt[t] for t, s in zip([t for t in texts for _ in labels], seqs)]
+    if min(ks) <= 0: raise ValueError(f"Label {labels[ks.index(min(ks)) % len(labels)]!r} adds no tokens after a prompt")
+    keep = max(ks) + 1                                      # label tokens sit at the end of every (left-padded) row
+    lp, ids = self._forward_logprobs(seqs, keep=keep)
     out = np.zeros(len(seqs))
-    for j, (t, s) in enumerate(zip([t for t in texts for _ in labels], seqs)):
-        n_prompt = len(self.tok(t, add_special_tokens=False)['input_ids'])
-        n_all = len(self.tok(s, add_special_tokens=False)['input_ids'])
-        k = n_all - n_prompt                               # label tokens at the end of the row
-        if k <= 0: raise ValueError(f"Label {s[len(t):]!r} adds no tokens after the prompt")
-        L = ids.shape[1]
-        tgt = ids[j, L-k:]
-        out[j] = lp[j, L-k-1:L-1, :].gather(-1, tgt[:, None]).sum().item()
+    for j, k in enumerate(ks):
+        tgt = ids[j, ids.shape[1]-k:]
+        out[j] = lp[j, keep-k-1:keep-1, :].gather(-1, tgt[:, None]).sum().item()
     return out.reshape(len(texts), len(labels)).tolist()
 
 @patch
