@@ -8,14 +8,14 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 __all__ = ['PAPERS', 'PACKAGES', 'paper_notebooks', 'package_versions', 'git_state', 'NotebookFailed', 'run_notebook',
            'run_paper', 'main']
 
-# %% ../nbs/08_reproduce.ipynb #dfbaef64
+# %% ../nbs/08_reproduce.ipynb #0994163a
 import argparse, json, os, platform, subprocess, sys, time, uuid
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from .config import project_root, read_settings, resolve_path
 from .artifacts import sha256_file
 
-# %% ../nbs/08_reproduce.ipynb #3f4cfb08
+# %% ../nbs/08_reproduce.ipynb #24116a4c
 PAPERS = ('valuelex', 'gpv')
 
 def paper_notebooks(paper:str, # `valuelex` or `gpv`
@@ -30,7 +30,7 @@ def paper_notebooks(paper:str, # `valuelex` or `gpv`
         nbs = [p for p in nbs if p.stem in only]
     return nbs
 
-# %% ../nbs/08_reproduce.ipynb #71d4594a
+# %% ../nbs/08_reproduce.ipynb #e2b8e481
 PACKAGES = ['valuestudy', 'torch', 'transformers', 'openai', 'pandas', 'numpy', 'scipy', 'scikit-learn', 'statsmodels',
             'factor_analyzer', 'seaborn', 'matplotlib', 'sentence-transformers', 'papermill', 'nbdev']
 
@@ -50,7 +50,7 @@ def git_state(root=None) -> dict:
         except Exception: return ''
     return {'commit': git('rev-parse', 'HEAD') or None, 'dirty': bool(git('status', '--porcelain', '--untracked-files=no'))}
 
-# %% ../nbs/08_reproduce.ipynb #97902861
+# %% ../nbs/08_reproduce.ipynb #8e5cfc6a
 class NotebookFailed(RuntimeError):
     "A paper notebook that raised: names the notebook and the cell."
 
@@ -102,6 +102,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         'settings': {k: v for k, v in settings.items() if k not in ('cache_path', 'models_dir', 'data_dir', 'runs_dir')},
         'packages': package_versions(), 'models': usage,
         'calls': {'hits': sum(u['hits'] for u in usage), 'misses': sum(u['misses'] for u in usage)},
+        'counts': {p.name[:-len('_counts.json')]: json.loads(p.read_text()) for p in sorted(figures.glob('*_counts.json'))},
         'artifacts': {p.name: sha256_file(p) for p in sorted(figures.iterdir())
                       if p.is_file() and p.name != 'manifest.json' and not p.name.startswith('.')},
     }
@@ -109,7 +110,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     (run_dir/'timings.json').write_text(json.dumps({'run_id': run_id, 'seconds': timings}, indent=1) + '\n')
     return manifest
 
-# %% ../nbs/08_reproduce.ipynb #d85074a1
+# %% ../nbs/08_reproduce.ipynb #2ec323f3
 def main(argv=None):
     "The `valuestudy` command line."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
