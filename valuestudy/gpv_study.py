@@ -11,15 +11,15 @@ __all__ = ['SYSTEM_PROMPT', 'BASE_FRAME', 'BASE_STOP', 'LIKERT', 'RATINGS', 'ask
            'measure_answers', 'gpv_scores', 'selfreport_request', 'likert_rating', 'self_report', 'valuebench_baseline',
            'item_scores', 'measurements_table']
 
-# %% ../nbs/23_gpv_study.ipynb #c3141252
+# %% ../nbs/23_gpv_study.ipynb #3e31a91b
 import re
 import numpy as np
 import pandas as pd
 from .data import GPV_INVENTORIES, valuebench_items
-from .gpv import _json_candidates, _repair, aggregate, generate_parsed, load_instrument, measure, parse_segments, LLMScorer
+from .gpv import json_strings, aggregate, generate_parsed, load_instrument, measure, parse_segments, LLMScorer
 from .models import get_model
 
-# %% ../nbs/23_gpv_study.ipynb #2dcfac90
+# %% ../nbs/23_gpv_study.ipynb #3aea0b6f
 SYSTEM_PROMPT = "You are a helpful assistant."
 BASE_FRAME, BASE_STOP = "{system}\n\nQuestion: {user}\nAnswer:", ['\nQuestion:']
 
@@ -35,21 +35,15 @@ def study_values(inventories=GPV_INVENTORIES # ValueBench inventories
     items = valuebench_items(list(inventories))
     return items.groupby(['inventory', 'value'], sort=False).size().rename('items').reset_index()
 
-# %% ../nbs/23_gpv_study.ipynb #79e75999
+# %% ../nbs/23_gpv_study.ipynb #88bd048c
 class QuestionParseError(ValueError):
     "A generator answer that holds no questions."
 
 def parse_questions(text:str # A generator's answer to Prompt 3
                    ) -> list:
     "The questions of a Prompt 3 answer: JSON `{\"questions\": [...]}` (repaired), else lines that end in `?`."
-    for cand in _json_candidates(str(text)):
-        for attempt in (cand, _repair(cand)):
-            try: obj = json.loads(attempt)
-            except json.JSONDecodeError: continue
-            qs = obj.get('questions') if isinstance(obj, dict) else obj
-            if isinstance(qs, list):
-                qs = [str(q).strip() for q in qs if isinstance(q, str) and q.strip()]
-                if qs: return qs
+    qs = json_strings(text, 'questions')
+    if qs: return qs
     lines = [re.sub(r'^\s*(?:[-*•]|\d+[.)]|Question \d+:)\s*', '', l).strip().strip('"') for l in str(text).splitlines()]
     qs = [l for l in lines if l.endswith('?') and len(l.split()) >= 4]
     if qs: return qs
@@ -59,7 +53,7 @@ def question_messages(value:str) -> list:
     "Prompt 3 as chat messages for one value."
     return [{'role': 'system', 'content': load_instrument('gpv_prompt3_questions.txt')}, {'role': 'user', 'content': value}]
 
-# %% ../nbs/23_gpv_study.ipynb #929c24ae
+# %% ../nbs/23_gpv_study.ipynb #27a17d78
 def generate_questions(values:pd.DataFrame, # inventory, value
                        model, # A `Model` that can `generate` (the generator is named in the result)
                        n=5, # Questions kept per value
@@ -74,7 +68,7 @@ def generate_questions(values:pd.DataFrame, # inventory, value
     return (pd.DataFrame(rows, columns=['inventory', 'value', 'question_index', 'question', 'generator']),
             pd.DataFrame(failed, columns=['inventory', 'value', 'error', 'attempts']))
 
-# %% ../nbs/23_gpv_study.ipynb #75ab36c3
+# %% ../nbs/23_gpv_study.ipynb #bb836c5f
 def answer_questions(questions:pd.DataFrame, # inventory, value, question_index, question
                      models:list, # `Model`s that answer (chat models)
                      max_tokens=256, system=SYSTEM_PROMPT, progress=True) -> pd.DataFrame:
@@ -86,7 +80,7 @@ def answer_questions(questions:pd.DataFrame, # inventory, value, question_index,
         out.append(questions.assign(model=m.id, answer=answers, empty_answer=[not a for a in answers]))
     return pd.concat(out, ignore_index=True) if out else questions.assign(model=[], answer=[], empty_answer=[])
 
-# %% ../nbs/23_gpv_study.ipynb #429964e0
+# %% ../nbs/23_gpv_study.ipynb #03cfcdc0
 def value_scorer(spec='offline', # `offline` or a model spec, e.g. `hf/Value4AI/ValueLlama-3-8B`
                  smoke=False # A tiny offline scorer (trained on PVQ40 for one epoch): for tests
                 ):
@@ -99,7 +93,7 @@ def value_scorer(spec='offline', # `offline` or a model spec, e.g. `hf/Value4AI/
 # Each non-empty answer is a document (`model|inventory|value|question_index`); its perceptions are measured against
 # the value its question targets, and the LLM's score on a value is the mean over measured perceptions.
 
-# %% ../nbs/23_gpv_study.ipynb #160dc875
+# %% ../nbs/23_gpv_study.ipynb #a1094d4c
 def measure_answers(answers:pd.DataFrame, # answer_questions()
                     parser, # A `Model` that parses (Prompt 2)
                     scorer, # An `LLMScorer`, `CrossEncoderScorer` or any object with relevance/valence
@@ -116,7 +110,7 @@ def gpv_scores(measured:pd.DataFrame # measure_answers()
     "GPV rows of the measurements table: tool, inventory, value, model, score, n (measured perceptions)."
     return aggregate(measured, by=['model', 'inventory']).assign(tool='GPV')
 
-# %% ../nbs/23_gpv_study.ipynb #233fbdab
+# %% ../nbs/23_gpv_study.ipynb #9d2e5135
 LIKERT = [str(i) for i in range(1, 7)]
 
 def selfreport_request(model, statement:str) -> dict:
@@ -144,7 +138,7 @@ def self_report(model, # A `Model`
     x = (rating - 1)/5
     return items.assign(model=model.id, rating=rating, keyed=np.where(items.agreement < 0, 1 - x, x), valid=~np.isnan(rating))
 
-# %% ../nbs/23_gpv_study.ipynb #9d9077d2
+# %% ../nbs/23_gpv_study.ipynb #7d4bae5b
 RATINGS = [str(i) for i in range(11)]
 
 def valuebench_baseline(model, # The tested `Model`
@@ -164,7 +158,7 @@ def valuebench_baseline(model, # The tested `Model`
     return items.assign(model=model.id, judge=judge.id, answer=answers, rating=rating,
                         keyed=np.where(items.agreement < 0, 10 - rating, rating), valid=~np.isnan(rating))
 
-# %% ../nbs/23_gpv_study.ipynb #1feec4f8
+# %% ../nbs/23_gpv_study.ipynb #fea06e75
 def item_scores(responses:pd.DataFrame, # self_report() or valuebench_baseline()
                 tool:str # `Self-report` or `ValueBench`
                ) -> pd.DataFrame:
