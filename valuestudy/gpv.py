@@ -9,14 +9,14 @@ __all__ = ['SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseE
            'perception_id', 'parsing_messages', 'generate_parsed', 'parse_segments', 'LLMScorer', 'measure',
            'aggregate', 'stability', 'character_passages', 'direction_hits']
 
-# %% ../nbs/21_gpv.ipynb #71195a0f
+# %% ../nbs/21_gpv.ipynb #6ee7e5cc
 import hashlib, json, re
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .config import project_root
 
-# %% ../nbs/21_gpv.ipynb #dc0fe405
+# %% ../nbs/21_gpv.ipynb #e7ce4be4
 def load_instrument(name:str # A file in data/instruments, e.g. `gpv_prompt2_parsing.txt`
                    ) -> str:
     "The text of an instrument transcribed from a paper."
@@ -26,7 +26,7 @@ def load_instrument(name:str # A file in data/instruments, e.g. `gpv_prompt2_par
 
 assert '{sentence}' in load_instrument('gpv_prompt1_relevance.txt')
 
-# %% ../nbs/21_gpv.ipynb #b6af9e6a
+# %% ../nbs/21_gpv.ipynb #b4780078
 _CHUNKERS = {}
 def chunk_texts(texts:list, # Documents
                 chunk_size=250, # Maximum tokens per segment
@@ -45,7 +45,7 @@ def chunk_texts(texts:list, # Documents
     else: chunker = semchunk.chunkerify(tokenizer, chunk_size)
     return [chunker(t) if str(t).strip() else [] for t in texts]
 
-# %% ../nbs/21_gpv.ipynb #35165e7e
+# %% ../nbs/21_gpv.ipynb #21d6bb79
 class PerceptionParseError(ValueError):
     "A parser answer that holds no list of perceptions."
 
@@ -88,7 +88,7 @@ def parse_perceptions(text:str # A parser model's answer
     if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #e5d8d034
+# %% ../nbs/21_gpv.ipynb #59f25176
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -132,7 +132,7 @@ def parse_segments(docs:pd.DataFrame, # doc_id, text
     return pd.DataFrame(rows, columns=['perception_id', 'doc_id', 'segment', 'index', 'perception', 'parser', 'attempts']), \
            pd.DataFrame(failed, columns=['doc_id', 'segment', 'text', 'error', 'attempts'])
 
-# %% ../nbs/21_gpv.ipynb #c2f2203e
+# %% ../nbs/21_gpv.ipynb #c458c954
 class LLMScorer:
     "Relevance and valence from any model's label probabilities, with the paper's Prompt 1."
     def __init__(self, model, as_chat=None):
@@ -176,16 +176,16 @@ def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject
     grid['scorer'] = scorer.id
     return grid
 
-# %% ../nbs/21_gpv.ipynb #6fa4a59e
+# %% ../nbs/21_gpv.ipynb #8788fc4c
 def aggregate(measured:pd.DataFrame, by='doc_id' # The subject column(s)
              ) -> pd.DataFrame:
     "Mean score and number of measured perceptions per subject × value."
-    m = measured[measured.measured]
+    m = measured[measured.measured.astype(bool)]         # (an empty CSV reads the flag as object)
     return m.groupby([*([by] if isinstance(by, str) else by), 'value']).score.agg(score='mean', n='size').reset_index()
 
 def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     "Agreement in sign between perception-level and aggregated scores: ss, so, oo, os, p_ss, p_oo, p_same."
-    m = measured[measured.measured]
+    m = measured[measured.measured.astype(bool)]         # (an empty CSV reads the flag as object)
     agg = m.groupby([*([by] if isinstance(by, str) else by), 'value']).score.transform('mean')
     subj, perc = np.sign(agg), np.sign(m.score)
     c = dict(ss=int(((subj > 0) & (perc > 0)).sum()), so=int(((subj > 0) & (perc < 0)).sum()),
@@ -194,7 +194,7 @@ def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     return {**c, 'p_ss': div(c['ss'], c['ss'] + c['so']), 'p_oo': div(c['oo'], c['oo'] + c['os']),
             'p_same': div(c['ss'] + c['oo'], sum(c.values()))}
 
-# %% ../nbs/21_gpv.ipynb #952b59de
+# %% ../nbs/21_gpv.ipynb #334551c2
 SCHWARTZ_NAMES = {'self-direction': 'Self-Direction', 'stimulation': 'Stimulation', 'hedonism': 'Hedonism',
                   'achievement': 'Achievement', 'power': 'Power', 'security': 'Security', 'conformity': 'Conformity',
                   'tradition': 'Tradition', 'benevolence': 'Benevolence', 'universalism': 'Universalism'}
