@@ -51,3 +51,16 @@ def test_prefix_sharing_gives_the_same_scores(smol, root):
     shared = smol._next_token_logprobs(prompts)
     unshared = smol._next_token_logprobs(prompts, min_shared_prefix=10**9)
     assert float((shared - unshared).abs().max()) < 1e-3
+
+def test_prefill_continues_the_given_answer_start(smol):
+    msgs = [{'role': 'user', 'content': 'List two values of a kind person as JSON.'}]
+    start = '{"perceptions": ["'
+    text = smol.render([*msgs, {'role': 'assistant', 'content': start}])
+    assert text.rstrip().endswith(start) and text.startswith(smol.render(msgs)[:20])       # no new turn after the start
+    assert not smol.render(msgs).rstrip().endswith(start)
+    from valuestudy.gpv import parse_segments
+    import pandas as pd
+    docs = pd.DataFrame(dict(doc_id=['d'], text=['I always help my neighbours, and I believe honesty matters more than money.']))
+    perc, failed = parse_segments(docs, smol, max_tokens=48, retries=0, progress=False)
+    assert len(perc) + len(failed) >= 1
+    assert failed.empty, failed.error.tolist()      # with the answer begun, even the 135M model writes a JSON list

@@ -86,9 +86,10 @@ def value_scorer(spec='offline', # `offline` or a model spec, e.g. `hf/Value4AI/
                 ):
     "The perception scorer named in a study's settings."
     if spec != 'offline': return LLMScorer(get_model(spec))
-    from valuestudy.gpv_scorer import CrossEncoderScorer, train_scorer
-    return CrossEncoderScorer(train_scorer(valuebench_items(['PVQ40']) if smoke else None,
-                                           recipe=dict(epochs=1, n_heldout=2) if smoke else None))
+    from valuestudy.gpv_scorer import offline_scorer
+    tiny = dict(epochs=1, n_heldout=2)
+    return offline_scorer(valuebench_items(['PVQ40']) if smoke else None, recipe=tiny if smoke else None,
+                          relevance_recipe=dict(tiny, n_calibration=2) if smoke else None)
 #
 # Each non-empty answer is a document (`model|inventory|value|question_index`); its perceptions are measured against
 # the value its question targets, and the LLM's score on a value is the mean over measured perceptions.
@@ -96,7 +97,7 @@ def value_scorer(spec='offline', # `offline` or a model spec, e.g. `hf/Value4AI/
 # %% ../nbs/23_gpv_study.ipynb #a1094d4c
 def measure_answers(answers:pd.DataFrame, # answer_questions()
                     parser, # A `Model` that parses (Prompt 2)
-                    scorer, # An `LLMScorer`, `CrossEncoderScorer` or any object with relevance/valence
+                    scorer, # An `LLMScorer`, `OfflineScorer` or any object with relevance/valence
                     chunk_size=250, max_tokens=256, retries=2, progress=True) -> tuple:
     "(measured perception–value pairs with model/inventory/value, segments that failed to parse)."
     docs = answers[~answers['empty_answer']].assign(doc_id=lambda d: d['model'] + '|' + d['inventory'] + '|' + d['value'] + '|' +

@@ -64,6 +64,7 @@ def convert_gguf(gguf_path, # A .gguf file
 # %% ../nbs/03_hf.ipynb #c46eb95b
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
+    supports_prefill = True   # a final assistant message is continued (chat template `continue_final_message`)
     def __init__(self, spec, cache=None, batch_size=None, dtype='auto', device='auto', revision=None,
                  gguf_file=None, models_dir=None, kind=None, **opts):
         super().__init__(spec, cache, batch_size, **opts)
@@ -94,6 +95,8 @@ class HFModel(Model):
         if isinstance(inp, str): return inp
         if not self.tok.chat_template:
             raise ValueError(f"{self.id} has no chat template (a pretrained base model?): send a raw `prompt`, not messages")
+        if inp[-1]['role'] == 'assistant':          # prefill: the answer continues the given start
+            return self.tok.apply_chat_template(inp, continue_final_message=True, tokenize=False)
         return self.tok.apply_chat_template(inp, add_generation_prompt=True, tokenize=False)
 
 def _folder_revision(src) -> str:

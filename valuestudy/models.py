@@ -58,6 +58,7 @@ def _inputs(req):
 class Model:
     "A model behind the call cache. Subclasses implement `_generate`, `_logprobs` and/or `_embed`."
     kind = 'chat'          # chat (follows instructions), base (raw completion only) or embed
+    supports_prefill = False  # True: a messages list may end with an assistant message, which the model continues
     def __init__(self, spec, cache=None, batch_size=None, **opts):
         self.spec, self.opts = spec, opts
         self.cache = cache if cache is not None else default_cache()
@@ -109,6 +110,8 @@ def generate(self:Model, requests:list, # dicts with `messages` or `prompt`, and
     for i, req in enumerate(requests):
         bad = set(req) - {'messages', 'prompt', 'n', 'temperature', 'top_p', 'max_tokens', 'stop'}
         if bad: raise ValueError(f"Unknown request field(s) {sorted(bad)} in request {i}")
+        if req.get('messages') and req['messages'][-1].get('role') == 'assistant' and not self.supports_prefill:
+            raise ValueError(f"{self.id} cannot continue a final assistant message (prefill); request {i} ends with one")
         dec = {k: req.get(k, v) for k, v in GEN_DEFAULTS.items()}
         dec['temperature'], dec['top_p'] = float(dec['temperature']), float(dec['top_p'])
         if isinstance(dec['stop'], str): dec['stop'] = [dec['stop']]
