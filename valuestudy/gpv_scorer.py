@@ -1,4 +1,4 @@
-"""A small cross-encoder trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance and valence for any value with a definition, offline, on a CPU.
+"""Two small models trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance (a calibrated bi-encoder) and valence (a cross-encoder) for any value with a definition, offline, on a CPU.
 
 Docs: https://valuestudy.github.io/valuestudy/gpv_scorer.html.md"""
 
