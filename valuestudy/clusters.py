@@ -47,6 +47,7 @@ def parse_name(text:str, max_words=4) -> str:
     for line in str(text).splitlines():
         name = re.sub(r'^\s*(?:[-*#>]+\s*)?(?:name\s*:\s*)?', '', line, flags=re.I)
         name = re.sub(r'[*_`"“”]', '', name).strip(' .:')
+        if ':' in name: name = name.rsplit(':', 1)[1].strip(' .')        # "The group is: Inclusion" → "Inclusion"
         if name:
             if len(name.split()) > max_words: raise ValueError(f"name too long: {name[:60]!r}")
             return name.title() if name.islower() else name

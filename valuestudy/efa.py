@@ -20,21 +20,24 @@ class EFAInputError(ValueError):
 def efa_matrix(matrix:pd.DataFrame, # respondents × terms
                max_terms=None, # Keep at most this many terms (default: respondents − 1)
                min_terms=3) -> pd.DataFrame:
-    "The matrix EFA can factor: constant terms dropped, at most `max_terms` (most used first), else a clear error."
+    "The matrix EFA can factor: most used terms first, skipping constant and linearly dependent ones, else a clear error."
     n = len(matrix)
-    var = matrix.var()
-    kept = matrix.loc[:, var > 1e-12]
     limit = min(max_terms or n - 1, n - 1)
-    if len(kept.columns) > limit:
-        kept = kept[kept.mean().sort_values(ascending=False, kind='stable').index[:limit]]
-    if n < min_terms + 1 or kept.shape[1] < min_terms:
-        raise EFAInputError(f"EFA needs at least {min_terms} varying terms and more respondents than terms: got {n} respondents "
-                            f"and {kept.shape[1]} usable terms (of {matrix.shape[1]}; {int((var <= 1e-12).sum())} constant). "
-                            f"Add respondents (at least {min_terms + 1}, ideally 5-10 per term) or configurations θ.")
-    if np.linalg.matrix_rank(np.corrcoef(kept.to_numpy(float).T)) < kept.shape[1]:
-        raise EFAInputError(f"The correlation matrix of {kept.shape[1]} terms over {n} respondents is singular (some terms are "
-                            "linear combinations of others): lower max_terms or add respondents.")
-    return kept
+    order = matrix.mean().sort_values(ascending=False, kind='stable').index
+    Z = (matrix - matrix.mean())/matrix.std().replace(0, np.nan)
+    kept, constant, dependent = [], 0, 0
+    for t in order:
+        if len(kept) >= limit: break
+        if not np.isfinite(Z[t]).all(): constant += 1; continue
+        if np.linalg.matrix_rank(Z[kept + [t]].to_numpy(float), tol=1e-8) < len(kept) + 1: dependent += 1; continue
+        kept.append(t)
+    if n < min_terms + 1 or len(kept) < min_terms:
+        raise EFAInputError(f"EFA needs at least {min_terms} varying, linearly independent terms and more respondents than terms: "
+                            f"got {n} respondents and {len(kept)} usable terms (of {matrix.shape[1]}; {constant} constant, "
+                            f"{dependent} linear combinations of others). Add respondents (at least {min_terms + 1}, ideally "
+                            f"5-10 per term) or configurations θ.")
+    return matrix[kept]
+
 
 # %% ../nbs/12_efa.ipynb #91453ab3
 def efa_adequacy(matrix:pd.DataFrame) -> dict:
