@@ -6,7 +6,7 @@
 Cells start with `# %%` (code), `# %% [markdown]` (markdown) or `# %% [parameters]` (a papermill parameters cell).
 Markdown lines are written as `# ` comments.
 """
-import json, re, sys
+import hashlib, json, re, sys
 from pathlib import Path
 
 _HDR = re.compile(r'^# %%(?: \[(markdown|parameters)\])?\s*$')
@@ -32,10 +32,11 @@ def to_nb(src, dst):
     cells = []
     for kind, source in pct_to_cells(Path(src).read_text()):
         lines = source.split('\n'); lines = [l + '\n' for l in lines[:-1]] + [lines[-1]]
-        if kind == 'markdown': cells.append(dict(cell_type='markdown', metadata={}, source=lines))
+        cid = hashlib.sha1(f"{len(cells)}\n{source}".encode()).hexdigest()[:8]   # stable cell ids (nbformat 4.5)
+        if kind == 'markdown': cells.append(dict(cell_type='markdown', id=cid, metadata={}, source=lines))
         else:
             md = {'tags': ['parameters']} if kind == 'parameters' else {}
-            cells.append(dict(cell_type='code', execution_count=None, metadata=md, outputs=[], source=lines))
+            cells.append(dict(cell_type='code', execution_count=None, id=cid, metadata=md, outputs=[], source=lines))
     nb = dict(cells=cells, metadata=dict(kernelspec=dict(display_name='python3', language='python', name='python3')),
               nbformat=4, nbformat_minor=5)
     Path(dst).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')

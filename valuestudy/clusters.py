@@ -42,14 +42,18 @@ def subdimensions(assigned:pd.DataFrame, # `efa.factor_terms` rows with assigned
     return pd.DataFrame(rows), pd.DataFrame(sils, columns=['factor', 'k', 'silhouette'])
 
 # %% ../nbs/13_clusters.ipynb #81490795
+_DANGLING = {'is', 'are', 'and', 'or', 'of', 'the', 'a', 'an', 'to', 'for', 'with', 'in'}
+
 def parse_name(text:str, max_words=4) -> str:
-    "A cluster name from an answer's first line; ValueError when empty or too long."
+    "A cluster name from an answer's first line; ValueError when empty, too long or not words."
     for line in str(text).splitlines():
         name = re.sub(r'^\s*(?:[-*#>]+\s*)?(?:name\s*:\s*)?', '', line, flags=re.I)
         name = re.sub(r'[*_`"“”]', '', name).strip(' .:')
         if ':' in name: name = name.rsplit(':', 1)[1].strip(' .')        # "The group is: Inclusion" → "Inclusion"
         if name:
             if len(name.split()) > max_words: raise ValueError(f"name too long: {name[:60]!r}")
+            if not re.fullmatch(r"[^\W\d_]+(?:[\s'&/-]+[^\W\d_]+)*", name) or name.split()[-1].lower() in _DANGLING:
+                raise ValueError(f"not a name: {name[:60]!r}")                  # symbols, digits, or a dangling "is"
             return name.title() if name.islower() else name
     raise ValueError(f"no name in answer {str(text)[:60]!r}")
 
