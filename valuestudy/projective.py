@@ -251,10 +251,12 @@ def orientation_regression(orient:pd.DataFrame, # orientations(by=['respondent',
                  for t in dropped]
     return pd.DataFrame(rows)
 
-# %% ../nbs/14_projective.ipynb #640006f4
+# %% ../nbs/14_projective.ipynb #7fa95640
 def paper_claims(orient:pd.DataFrame, # orientations(by='model') joined with the panel: model, level, size_b, dimension, value, w, lo, hi
                  regression:pd.DataFrame, # orientation_regression() of the ValueLex sub-dimensions
-                 alpha=0.05) -> pd.DataFrame:
+                 alpha=0.05, # Significance level of the regression terms
+                 min_effect=0.05 # Smallest mean level effect on w called support (0.05 = 0.3 points of the 0–6 scale)
+                ) -> pd.DataFrame:
     "The four §4.2 claims beside this run's evidence and a verdict each."
     dims = orient.groupby(['model', 'dimension']).w.mean().unstack()
     comp = dims['Competence'] > dims.drop(columns='Competence').max(1) if 'Competence' in dims else pd.Series(dtype=bool)
@@ -270,9 +272,9 @@ def paper_claims(orient:pd.DataFrame, # orientations(by='model') joined with the
                  evidence=f"0.5 lies inside the stem-bootstrap CI for {int(covers.sum())} of {len(pre)} pretrained model × sub-dimension scores; mean |w − 0.5| = {(pre.w - 0.5).abs().mean():.3f}",
                  verdict=verdict(covers.mean() >= 0.5 if len(pre) else False, len(pre) > 0, 'no pretrained model in the panel')),
             dict(claim='Instruction tuning and alignment raise conformity (finding 2)',
-                 evidence=(f"level coefficients vs pretrained: mean {lev.estimate.mean():+.3f}; positive with p < {alpha} for "
+                 evidence=(f"level coefficients vs pretrained: mean {lev.estimate.mean():+.3f} (support needs ≥ {min_effect}); positive with p < {alpha} for "
                            f"{int(((lev.estimate > 0) & (lev.p < alpha)).sum())} of {len(lev)}") if len(lev) else 'no level contrast',
-                 verdict=verdict(bool(len(lev) and lev.estimate.mean() > 0 and ((lev.estimate > 0) & (lev.p < alpha)).mean() >= 0.5),
+                 verdict=verdict(bool(len(lev) and lev.estimate.mean() >= min_effect and ((lev.estimate > 0) & (lev.p < alpha)).mean() >= 0.5),
                                  len(lev) > 0, 'the panel has one training level or too few respondents')),
             dict(claim='Larger models value Self-Competence more (finding 3)',
                  evidence=(f"log-size coefficient on Self-Competent: {size.estimate.iloc[0]:+.3f} (p = {size.p.iloc[0]:.3g})"
