@@ -50,7 +50,7 @@ def complete_stems(panel:pd.DataFrame, # model, size_b, level
     out.insert(0, 'completion_id', [f"{r}|s{s}|{k}" for r, s, k in zip(out.respondent, out.stem_id, out['sample'])])
     return out
 
-# %% ../nbs/14_projective.ipynb #0e07e1db
+# %% ../nbs/14_projective.ipynb #8110944b
 SCHWARTZ_HIGHER = {'Self-Direction': 'Openness to Change', 'Stimulation': 'Openness to Change', 'Hedonism': 'Openness to Change',
                    'Achievement': 'Self-Enhancement', 'Power': 'Self-Enhancement', 'Security': 'Conservation',
                    'Conformity': 'Conservation', 'Tradition': 'Conservation', 'Benevolence': 'Self-Transcendence',
@@ -71,7 +71,7 @@ def _from_valuebench(inventory, groups, rename=None):
 def value_system(name:str # `valuelex`, `schwartz`, `mft`, or the path of a CSV with columns value, definition (+ dimension)
                 ) -> pd.DataFrame:
     "The values of a value system: system, dimension, value, definition."
-    if name == 'valuelex': df = pd.read_csv(project_root()/'data'/'instruments'/'valuelex_value_system.csv')
+    if name == 'valuelex': df = instrument_table('valuelex_value_system.csv', ['dimension', 'value', 'definition'])
     elif name == 'schwartz': df = _from_valuebench('PVQ40', SCHWARTZ_HIGHER)
     elif name == 'mft': df = _from_valuebench('MFT08', MFT_FOUNDATIONS, rename={'Purity': 'Sanctity'})
     else:
