@@ -1,37 +1,59 @@
-"""Throughput of GPV perception scoring on 2 CPU cores, measured in one run (target >= 200 perception-value pairs/s):
-the offline scorer (calibrated bi-encoder relevance + cross-encoder valence of every pair: the worst case, where every
-pair is relevant), its cross-encoder alone, and the embedded SmolLM2 scored zero-shot with Prompt 1 through batched
-`score_labels`. Cache off, so every pair is computed.
+"""Throughput of GPV perception scoring on 2 CPU cores, measured in one run (target >= 200 perception-value pairs/s).
+
+- pipeline: `gpv.measure` of the stories' perceptions (figures/gpv/02_stories_perceptions.csv, else ValueBench items)
+  against the 10 Schwartz values, as the stories check runs it: relevance of every pair, valence of the pairs with
+  p(relevant) > 0.5 (GPV's rule);
+- worst case: relevance and valence of every pair (as if every pair were relevant), fp32 and int8 cross-encoder;
+- the parts: the relevance bi-encoder and the valence cross-encoder alone;
+- the embedded SmolLM2 scored zero-shot with Prompt 1 through batched `score_labels`.
+Cache off, so every pair is computed.
 
     python bench/bench_scorer.py [--pairs 1000]
 """
 import argparse, time
+from pathlib import Path
+import pandas as pd
 from valuestudy.cache import CallCache
 from valuestudy.data import valuebench_items
-from valuestudy.gpv import LLMScorer, SCHWARTZ_NAMES
+from valuestudy.gpv import LLMScorer, SCHWARTZ_NAMES, measure
 from valuestudy.gpv_scorer import offline_scorer
 from valuestudy.models import get_model
 
-def rate(fn, pairs):
-    t0 = time.perf_counter(); fn(pairs); return len(pairs)/(time.perf_counter() - t0)
+def seconds(fn, *args):
+    t0 = time.perf_counter(); fn(*args); return time.perf_counter() - t0
+
+def sentences(n_values):
+    "Perceptions for the pipeline run: the committed stories' perceptions when present, else ValueBench items."
+    f = Path(__file__).parent.parent/'figures/gpv/02_stories_perceptions.csv'
+    if f.exists(): return pd.read_csv(f, keep_default_na=False)[['perception_id', 'perception']], f.name
+    items = valuebench_items(['PVQ40', 'VSM13', 'LVI', 'NFCC2000']).item.drop_duplicates()
+    return pd.DataFrame(dict(perception_id=range(len(items)), perception=items)), 'ValueBench items'
 
 def main(n):
-    items = valuebench_items(['PVQ40', 'VSM13', 'LVI', 'NFCC2000']).item.tolist()
     values = list(SCHWARTZ_NAMES.values())
+    items = valuebench_items(['PVQ40', 'VSM13', 'LVI', 'NFCC2000']).item.tolist()
     pairs = [(s, v) for s in items for v in values][:n]
+    fp32, int8 = offline_scorer(cache=CallCache(':memory:', mode='off')), offline_scorer(cache=CallCache(':memory:', mode='off'), quantize=True)
+    both = lambda sc: (lambda ps: (sc.relevance(ps), sc.valence(ps)))
+    both(fp32)(pairs[:64]); both(int8)(pairs[:64])                                  # warm-up
+    percs, source = sentences(len(values))
+    t_pipe = seconds(lambda: measure(percs, values, fp32))
+    grid = measure(percs, values, fp32)
+    rel_share = float((grid.p_relevant > 0.5).mean())
+    r_pipe = len(grid)/t_pipe
+    r_fp32, r_int8 = len(pairs)/seconds(both(fp32), pairs), len(pairs)/seconds(both(int8), pairs)
+    r_rel = len(pairs)/seconds(fp32.relevance, pairs)
+    r_ce, r_ce8 = len(pairs)/seconds(fp32.valence_model.probs, pairs), len(pairs)/seconds(int8.valence_model.probs, pairs)
     off = CallCache(':memory:', mode='off')
-    scorer = offline_scorer(cache=off)
-    scorer.valence_model.batch_size = 128
-    both = lambda ps: (scorer.relevance(ps), scorer.valence(ps))
-    both(pairs[:64])                                                # warm-up
-    r_off, r_rel, r_ce = rate(both, pairs), rate(scorer.relevance, pairs), rate(scorer.valence_model.probs, pairs)
     llm = LLMScorer(get_model('embedded/smollm2', cache=off, batch_size=16))
     m = min(len(pairs), 64); llm.relevance(pairs[:8])
-    r_llm = rate(llm.relevance, pairs[:m])
-    print(f"offline scorer, relevance + valence of every pair: {r_off:.0f} pairs/s over {len(pairs)} pairs (target >= 200)")
-    print(f"  relevance bi-encoder alone: {r_rel:.0f} pairs/s; cross-encoder alone: {r_ce:.0f} pairs/s")
+    r_llm = m/seconds(llm.relevance, pairs[:m])
+    print(f"pipeline, gpv.measure of {len(percs)} perceptions ({source}) x {len(values)} Schwartz values: "
+          f"{r_pipe:.0f} pairs/s over {len(grid)} pairs, {rel_share:.1%} relevant (target >= 200)")
+    print(f"worst case, relevance + valence of every pair, {len(pairs)} pairs: fp32 {r_fp32:.0f} pairs/s, int8 {r_int8:.0f} pairs/s")
+    print(f"  relevance bi-encoder alone: {r_rel:.0f} pairs/s; cross-encoder alone: fp32 {r_ce:.0f}, int8 {r_ce8:.0f} pairs/s")
     print(f"SmolLM2-135M zero-shot relevance, batched score_labels: {r_llm:.1f} pairs/s over {m} pairs")
-    print(f"ratio offline/SmolLM2: {r_off/r_llm:.1f}x")
+    print(f"ratios: pipeline/SmolLM2 {r_pipe/r_llm:.0f}x, worst case fp32/SmolLM2 {r_fp32/r_llm:.0f}x, int8/fp32 cross-encoder {r_ce8/r_ce:.2f}x")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--pairs', type=int, default=1000); main(ap.parse_args().pairs)

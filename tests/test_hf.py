@@ -63,4 +63,4 @@ def test_prefill_continues_the_given_answer_start(smol):
     docs = pd.DataFrame(dict(doc_id=['d'], text=['I always help my neighbours, and I believe honesty matters more than money.']))
     perc, failed = parse_segments(docs, smol, max_tokens=48, retries=0, progress=False)
     assert len(perc) + len(failed) >= 1
-    assert failed.empty, failed.error.tolist()      # with the answer begun, even the 135M model writes a JSON list
+    assert not (failed.dropped == 'segment').any(), failed.error.tolist()      # with the answer begun, even the 135M model writes a JSON list

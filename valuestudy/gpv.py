@@ -6,17 +6,18 @@ Docs: https://valuestudy.github.io/valuestudy/gpv.html.md"""
 
 # %% auto #0
 __all__ = ['PERCEPTIONS_PREFILL', 'SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseError', 'json_strings',
-           'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parse_segments', 'LLMScorer',
-           'measure', 'aggregate', 'stability', 'character_passages', 'direction_hits']
+           'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parsing_example',
+           'echoes_example', 'parse_segments', 'drop_counts', 'LLMScorer', 'measure', 'aggregate', 'stability',
+           'character_passages', 'direction_hits']
 
-# %% ../nbs/21_gpv.ipynb #6ee7e5cc
+# %% ../nbs/21_gpv.ipynb #512b036f
 import hashlib, json, re
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .config import project_root
 
-# %% ../nbs/21_gpv.ipynb #e7ce4be4
+# %% ../nbs/21_gpv.ipynb #caaa147c
 def load_instrument(name:str # A file in data/instruments, e.g. `gpv_prompt2_parsing.txt`
                    ) -> str:
     "The text of an instrument transcribed from a paper."
@@ -26,7 +27,7 @@ def load_instrument(name:str # A file in data/instruments, e.g. `gpv_prompt2_par
 
 assert '{sentence}' in load_instrument('gpv_prompt1_relevance.txt')
 
-# %% ../nbs/21_gpv.ipynb #b4780078
+# %% ../nbs/21_gpv.ipynb #b4e06cd6
 _CHUNKERS = {}
 def chunk_texts(texts:list, # Documents
                 chunk_size=250, # Maximum tokens per segment
@@ -45,7 +46,7 @@ def chunk_texts(texts:list, # Documents
     else: chunker = semchunk.chunkerify(tokenizer, chunk_size)
     return [chunker(t) if str(t).strip() else [] for t in texts]
 
-# %% ../nbs/21_gpv.ipynb #21d6bb79
+# %% ../nbs/21_gpv.ipynb #5201e30b
 class PerceptionParseError(ValueError):
     "A parser answer that holds no list of perceptions."
 
@@ -88,7 +89,7 @@ def parse_perceptions(text:str # A parser model's answer
     if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #59f25176
+# %% ../nbs/21_gpv.ipynb #5d379c44
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -121,26 +122,54 @@ def generate_parsed(model, # A `Model` that can `generate`
 
 PERCEPTIONS_PREFILL = '{"perceptions": ["'
 
+_STOP = set('the and for with from that this was were are has have had his her him who whom which their them they our '
+            'what when where not but been being its into than then there these those very also just about all any '
+            'can could would should will one each more most other some such only own same too'.split())
+
+def _content_words(text) -> set:
+    return set(re.findall(r"[a-z]{3,}", str(text).lower())) - _STOP
+
+def parsing_example() -> str:
+    "The worked example of Prompt 2 (its text and its answer)."
+    return load_instrument('gpv_prompt2_parsing.txt').split('[Example]', 1)[-1]
+
+def echoes_example(perception:str, segment:str, example:str=None,
+                   min_words=4 # Example-only content words needed (a couple of shared common words are not an echo)
+                  ) -> bool:
+    "True when a perception copies Prompt 2's worked example instead of its segment."
+    words = _content_words(perception)
+    copied = (words & _content_words(example or parsing_example())) - _content_words(segment)
+    return len(copied) >= min_words and len(copied) >= len(words)/2
+
 def parse_segments(docs:pd.DataFrame, # doc_id, text
                    parser, # A `Model` that can `generate`
                    chunk_size=250, max_tokens=256, retries=2, progress=True,
                    prefill=PERCEPTIONS_PREFILL # Answer start for parsers that continue one ('' turns it off)
                   ) -> tuple:
-    "Perceptions of every document (one row each, stable ids) and the segments that failed after `retries`."
+    "(perceptions of every document, one row each with a stable id; what was dropped: failed segments and echoes)."
     segments = [(d, i, s) for d, segs in zip(docs.doc_id, chunk_texts(list(docs.text), chunk_size))
                 for i, s in enumerate(segs)]
     results = generate_parsed(parser, [parsing_messages(s) for _, _, s in segments], parse_perceptions,
                               max_tokens, retries, progress, prefill)
-    rows, failed = [], []
+    rows, dropped, example = [], [], parsing_example()
     for k, (d, i, s) in enumerate(segments):
         got, attempts = results[k]
-        if isinstance(got, Exception): failed.append(dict(doc_id=d, segment=i, text=s, error=str(got), attempts=attempts)); continue
-        rows += [dict(perception_id=perception_id(d, i, j, parser.id, p), doc_id=d, segment=i, index=j, perception=p,
-                      parser=parser.id, attempts=attempts) for j, p in enumerate(got)]
+        if isinstance(got, Exception):
+            dropped.append(dict(doc_id=d, segment=i, text=s, dropped='segment', perception='', error=str(got), attempts=attempts)); continue
+        for j, p in enumerate(got):
+            if echoes_example(p, s, example):
+                dropped.append(dict(doc_id=d, segment=i, text=s, dropped='echo', perception=p, attempts=attempts,
+                                    error="copies the worked example of Prompt 2, not the segment"))
+            else: rows.append(dict(perception_id=perception_id(d, i, j, parser.id, p), doc_id=d, segment=i, index=j,
+                                   perception=p, parser=parser.id, attempts=attempts))
     return pd.DataFrame(rows, columns=['perception_id', 'doc_id', 'segment', 'index', 'perception', 'parser', 'attempts']), \
-           pd.DataFrame(failed, columns=['doc_id', 'segment', 'text', 'error', 'attempts'])
+           pd.DataFrame(dropped, columns=['doc_id', 'segment', 'text', 'dropped', 'perception', 'error', 'attempts'])
 
-# %% ../nbs/21_gpv.ipynb #c458c954
+def drop_counts(dropped:pd.DataFrame) -> dict:
+    "Segments that failed to parse and perceptions dropped as echoes of the prompt, from `parse_segments`."
+    return dict(parse_failures=int((dropped.dropped == 'segment').sum()), echoed_perceptions=int((dropped.dropped == 'echo').sum()))
+
+# %% ../nbs/21_gpv.ipynb #1691b485
 class LLMScorer:
     "Relevance and valence from any model's label probabilities, with the paper's Prompt 1."
     def __init__(self, model, as_chat=None):
@@ -184,7 +213,7 @@ def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject
     grid['scorer'] = scorer.id
     return grid
 
-# %% ../nbs/21_gpv.ipynb #8788fc4c
+# %% ../nbs/21_gpv.ipynb #af445587
 def aggregate(measured:pd.DataFrame, by='doc_id' # The subject column(s)
              ) -> pd.DataFrame:
     "Mean score and number of measured perceptions per subject × value."
@@ -202,7 +231,7 @@ def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     return {**c, 'p_ss': div(c['ss'], c['ss'] + c['so']), 'p_oo': div(c['oo'], c['oo'] + c['os']),
             'p_same': div(c['ss'] + c['oo'], sum(c.values()))}
 
-# %% ../nbs/21_gpv.ipynb #334551c2
+# %% ../nbs/21_gpv.ipynb #b2cb5203
 SCHWARTZ_NAMES = {'self-direction': 'Self-Direction', 'stimulation': 'Stimulation', 'hedonism': 'Hedonism',
                   'achievement': 'Achievement', 'power': 'Power', 'security': 'Security', 'conformity': 'Conformity',
                   'tradition': 'Tradition', 'benevolence': 'Benevolence', 'universalism': 'Universalism'}

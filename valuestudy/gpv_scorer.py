@@ -9,7 +9,7 @@ __all__ = ['RECIPE', 'RELEVANCE_RECIPE', 'value_definition_map', 'value_text', '
            'CrossEncoderScorer', 'scorer_model', 'train_scorer', 'scorer_info', 'contrastive_loss',
            'BiEncoderRelevance', 'train_relevance', 'OfflineScorer', 'offline_scorer']
 
-# %% ../nbs/22_gpv_scorer.ipynb #4361bcb5
+# %% ../nbs/22_gpv_scorer.ipynb #7b7cf1ff
 import hashlib, json, time
 from pathlib import Path
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 from .config import read_settings, resolve_path
 from .models import Model
 
-# %% ../nbs/22_gpv_scorer.ipynb #e148238d
+# %% ../nbs/22_gpv_scorer.ipynb #3ff1b0a2
 def value_definition_map() -> dict:
     "Value name → its first ValueBench definition (values of all inventories)."
     from valuestudy.data import value_definitions
@@ -49,19 +49,24 @@ def heldout_split(items:pd.DataFrame, n_heldout=50, seed=0) -> tuple:
     held = set(np.random.default_rng(seed).choice(values, n_heldout, replace=False))
     return (scorer_pairs(items[~items.value.isin(held)], seed), scorer_pairs(items[items.value.isin(held)], seed + 1))
 
-# %% ../nbs/22_gpv_scorer.ipynb #aec470f6
+# %% ../nbs/22_gpv_scorer.ipynb #ad7ced95
 class CrossEncoderScorer(Model):
     "Relevance and valence from a trained 3-class cross-encoder (irrelevant / supports / opposes)."
     kind = 'scorer'
-    def __init__(self, path, definitions=None, cache=None, batch_size=64, max_length=128, device='auto'):
+    def __init__(self, path, definitions=None, cache=None,
+                 batch_size=32, # Pairs per forward pass (32 is fastest on 2 CPU cores: `bench/bench_scorer.py`)
+                 max_length=128, device='auto',
+                 quantize=False # int8 dynamic quantization of the linear layers (CPU): faster, slightly less accurate
+                ):
         import torch
         from transformers import AutoTokenizer, AutoModelForSequenceClassification
         from valuestudy.hf import pick_device, _folder_revision
         self.path = Path(path)
-        super().__init__(f'scorer/{self.path.name}', cache, batch_size)
-        self.device = pick_device(device)
+        super().__init__(f'scorer/{self.path.name}' + ('+int8' if quantize else ''), cache, batch_size)
+        self.device = 'cpu' if quantize else pick_device(device)
         self.tok = AutoTokenizer.from_pretrained(str(self.path))
         self.net = AutoModelForSequenceClassification.from_pretrained(str(self.path)).to(self.device).eval()
+        if quantize: self.net = torch.ao.quantization.quantize_dynamic(self.net, {torch.nn.Linear}, dtype=torch.qint8)
         self.revision, self.max_length, self.torch = _folder_revision(self.path), max_length, torch
         self.definitions = value_definition_map() if definitions is None else dict(definitions)
 
@@ -70,14 +75,17 @@ class CrossEncoderScorer(Model):
         return value_text(value, self.definitions)
 
     def probs(self, pairs:list, progress=False) -> np.ndarray:
-        "P(irrelevant), P(supports), P(opposes) of each (sentence, value) pair."
+        "P(irrelevant), P(supports), P(opposes) of each (sentence, value) pair; batches hold pairs of similar length."
         reqs = [self._canonical('score_pairs', sentence=str(s), value=self.value_text(v)) for s, v in pairs]
+        order = np.argsort([len(r['value']) + len(r['sentence']) for r in reqs], kind='stable')   # less padding
+        back = np.empty(len(order), dtype=int); back[order] = np.arange(len(order))
+        reqs = [reqs[i] for i in order]
         def compute(chunk):
             enc = self.tok([r['value'] for r in chunk], [r['sentence'] for r in chunk], truncation=True,
                            max_length=self.max_length, padding=True, return_tensors='pt').to(self.device)
             with self.torch.inference_mode(): p = self.net(**enc).logits.float().softmax(-1).cpu().numpy()
             return [{'p': row.tolist()} for row in p]
-        return np.array([o['p'] for o in self._run('score_pairs', reqs, compute, progress)]).reshape(len(pairs), 3)
+        return np.array([o['p'] for o in self._run('score_pairs', reqs, compute, progress)]).reshape(len(pairs), 3)[back]
 
     def relevance(self, pairs, progress=False): return 1 - self.probs(pairs, progress)[:, 0]
     def valence(self, pairs, progress=False):
@@ -86,7 +94,7 @@ class CrossEncoderScorer(Model):
         p = p/np.clip(p.sum(1, keepdims=True), 1e-12, None)
         return np.hstack([p, np.zeros((len(p), 1))])
 
-# %% ../nbs/22_gpv_scorer.ipynb #f6787806
+# %% ../nbs/22_gpv_scorer.ipynb #a3ab1e39
 def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
     "The trained scorer named by `scorer/<folder name in models_dir, or a path>`."
     name = spec.split('/', 1)[1].split('?')[0]
@@ -96,7 +104,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv_scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../nbs/22_gpv_scorer.ipynb #d8f3a361
+# %% ../nbs/22_gpv_scorer.ipynb #1509d2e9
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, n_heldout=50, seed=0, version=3)
 
@@ -170,7 +178,7 @@ def scorer_info(path) -> dict:
     "The recipe, held-out accuracy and training time stored with a trained scorer."
     return json.loads((Path(path)/'recipe.json').read_text())
 
-# %% ../nbs/22_gpv_scorer.ipynb #4432f302
+# %% ../nbs/22_gpv_scorer.ipynb #f09ff29b
 RELEVANCE_RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=3e-5, scale=20.0, max_length=128,
                         n_heldout=50, n_calibration=25, seed=0, version=1)
 
@@ -188,7 +196,7 @@ def contrastive_loss(item_vecs, value_vecs, values, scale=20.0):
     logits = (scale*item_vecs@value_vecs.T).masked_fill(same, -1e4); y = torch.arange(len(v))
     return (torch.nn.functional.cross_entropy(logits, y) + torch.nn.functional.cross_entropy(logits.T, y))/2
 
-# %% ../nbs/22_gpv_scorer.ipynb #972d7227
+# %% ../nbs/22_gpv_scorer.ipynb #68ab606d
 def _standardized(cos, background, value_vecs, value_index):
     "Cosines as z-scores per value, against the value's cosines with the background sentences."
     B = background@value_vecs.T
@@ -216,7 +224,7 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../nbs/22_gpv_scorer.ipynb #66ce5560
+# %% ../nbs/22_gpv_scorer.ipynb #55b2f3b7
 def train_relevance(items=None, # ValueBench items (default: all of value_orientation.csv)
                     recipe=None, # Overrides of `RELEVANCE_RECIPE`
                     models_dir=None, progress=True, force=False) -> Path:
@@ -275,7 +283,7 @@ def train_relevance(items=None, # ValueBench items (default: all of value_orient
     tmp.rename(out)
     return out
 
-# %% ../nbs/22_gpv_scorer.ipynb #906ebb5f
+# %% ../nbs/22_gpv_scorer.ipynb #bdfd58b0
 class OfflineScorer:
     "GPV's offline perception scorer: relevance from a `BiEncoderRelevance`, valence from a `CrossEncoderScorer`."
     def __init__(self, relevance_model, valence_model):
@@ -286,7 +294,10 @@ class OfflineScorer:
 
 def offline_scorer(items=None, # ValueBench items to train on (default: all)
                    recipe=None, relevance_recipe=None, # Overrides of `RECIPE` and `RELEVANCE_RECIPE`
-                   cache=None, models_dir=None, progress=True) -> OfflineScorer:
+                   cache=None, models_dir=None, progress=True,
+                   quantize=False # int8 valence cross-encoder (see `CrossEncoderScorer`)
+                  ) -> OfflineScorer:
     "The offline scorer, training its two models first when this machine has not trained them yet."
     rel = train_relevance(items, relevance_recipe, models_dir, progress)
-    return OfflineScorer(BiEncoderRelevance(rel, cache=cache), CrossEncoderScorer(train_scorer(items, recipe, models_dir, progress), cache=cache))
+    val = CrossEncoderScorer(train_scorer(items, recipe, models_dir, progress), cache=cache, quantize=quantize)
+    return OfflineScorer(BiEncoderRelevance(rel, cache=cache), val)

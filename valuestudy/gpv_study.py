@@ -11,7 +11,7 @@ __all__ = ['SYSTEM_PROMPT', 'BASE_FRAME', 'BASE_STOP', 'QUESTIONS_PREFILL', 'LIK
            'value_scorer', 'measure_answers', 'gpv_scores', 'selfreport_request', 'likert_rating', 'self_report',
            'valuebench_baseline', 'item_scores', 'measurements_table']
 
-# %% ../nbs/23_gpv_study.ipynb #3e31a91b
+# %% ../nbs/23_gpv_study.ipynb #1ab2d5fb
 import re
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ from .data import GPV_INVENTORIES, valuebench_items
 from .gpv import json_strings, aggregate, generate_parsed, load_instrument, measure, parse_segments, LLMScorer
 from .models import get_model
 
-# %% ../nbs/23_gpv_study.ipynb #3aea0b6f
+# %% ../nbs/23_gpv_study.ipynb #de150960
 SYSTEM_PROMPT = "You are a helpful assistant."
 BASE_FRAME, BASE_STOP = "{system}\n\nQuestion: {user}\nAnswer:", ['\nQuestion:']
 
@@ -35,7 +35,7 @@ def study_values(inventories=GPV_INVENTORIES # ValueBench inventories
     items = valuebench_items(list(inventories))
     return items.groupby(['inventory', 'value'], sort=False).size().rename('items').reset_index()
 
-# %% ../nbs/23_gpv_study.ipynb #88bd048c
+# %% ../nbs/23_gpv_study.ipynb #51fee4c5
 class QuestionParseError(ValueError):
     "A generator answer that holds no questions."
 
@@ -53,7 +53,7 @@ def question_messages(value:str) -> list:
     "Prompt 3 as chat messages for one value."
     return [{'role': 'system', 'content': load_instrument('gpv_prompt3_questions.txt')}, {'role': 'user', 'content': value}]
 
-# %% ../nbs/23_gpv_study.ipynb #27a17d78
+# %% ../nbs/23_gpv_study.ipynb #2ac62dca
 QUESTIONS_PREFILL = '{"questions": ["'   # a small generator then writes the list, not prose about it
 
 def generate_questions(values:pd.DataFrame, # inventory, value
@@ -72,7 +72,7 @@ def generate_questions(values:pd.DataFrame, # inventory, value
     return (pd.DataFrame(rows, columns=['inventory', 'value', 'question_index', 'question', 'generator']),
             pd.DataFrame(failed, columns=['inventory', 'value', 'error', 'attempts']))
 
-# %% ../nbs/23_gpv_study.ipynb #bb836c5f
+# %% ../nbs/23_gpv_study.ipynb #e19de7e2
 def answer_questions(questions:pd.DataFrame, # inventory, value, question_index, question
                      models:list, # `Model`s that answer (chat models)
                      max_tokens=256, system=SYSTEM_PROMPT, progress=True) -> pd.DataFrame:
@@ -84,26 +84,26 @@ def answer_questions(questions:pd.DataFrame, # inventory, value, question_index,
         out.append(questions.assign(model=m.id, answer=answers, empty_answer=[not a for a in answers]))
     return pd.concat(out, ignore_index=True) if out else questions.assign(model=[], answer=[], empty_answer=[])
 
-# %% ../nbs/23_gpv_study.ipynb #03cfcdc0
-def value_scorer(spec='offline', # `offline` or a model spec, e.g. `hf/Value4AI/ValueLlama-3-8B`
+# %% ../nbs/23_gpv_study.ipynb #3271f95d
+def value_scorer(spec='offline', # `offline`, `offline-int8` (int8 valence model) or a model spec, e.g. `hf/Value4AI/ValueLlama-3-8B`
                  smoke=False # A tiny offline scorer (trained on PVQ40 for one epoch): for tests
                 ):
     "The perception scorer named in a study's settings."
-    if spec != 'offline': return LLMScorer(get_model(spec))
+    if spec not in ('offline', 'offline-int8'): return LLMScorer(get_model(spec))
     from valuestudy.gpv_scorer import offline_scorer
     tiny = dict(epochs=1, n_heldout=2)
     return offline_scorer(valuebench_items(['PVQ40']) if smoke else None, recipe=tiny if smoke else None,
-                          relevance_recipe=dict(tiny, n_calibration=2) if smoke else None)
+                          relevance_recipe=dict(tiny, n_calibration=2) if smoke else None, quantize=spec == 'offline-int8')
 #
 # Each non-empty answer is a document (`model|inventory|value|question_index`); its perceptions are measured against
 # the value its question targets, and the LLM's score on a value is the mean over measured perceptions.
 
-# %% ../nbs/23_gpv_study.ipynb #a1094d4c
+# %% ../nbs/23_gpv_study.ipynb #5dde79ae
 def measure_answers(answers:pd.DataFrame, # answer_questions()
                     parser, # A `Model` that parses (Prompt 2)
                     scorer, # An `LLMScorer`, `OfflineScorer` or any object with relevance/valence
                     chunk_size=250, max_tokens=256, retries=2, progress=True) -> tuple:
-    "(measured perception–value pairs with model/inventory/value, segments that failed to parse)."
+    "(measured perception–value pairs with model/inventory/value, what parsing dropped: failed segments and echoes)."
     docs = answers[~answers['empty_answer']].assign(doc_id=lambda d: d['model'] + '|' + d['inventory'] + '|' + d['value'] + '|' +
                                                   d['question_index'].astype(str), text=lambda d: d['answer'])
     perceptions, failed = parse_segments(docs[['doc_id', 'text']], parser, chunk_size, max_tokens, retries, progress)
@@ -115,7 +115,7 @@ def gpv_scores(measured:pd.DataFrame # measure_answers()
     "GPV rows of the measurements table: tool, inventory, value, model, score, n (measured perceptions)."
     return aggregate(measured, by=['model', 'inventory']).assign(tool='GPV')
 
-# %% ../nbs/23_gpv_study.ipynb #9d2e5135
+# %% ../nbs/23_gpv_study.ipynb #809b94f8
 LIKERT = [str(i) for i in range(1, 7)]
 
 def selfreport_request(model, statement:str) -> dict:
@@ -143,7 +143,7 @@ def self_report(model, # A `Model`
     x = (rating - 1)/5
     return items.assign(model=model.id, rating=rating, keyed=np.where(items.agreement < 0, 1 - x, x), valid=~np.isnan(rating))
 
-# %% ../nbs/23_gpv_study.ipynb #7d4bae5b
+# %% ../nbs/23_gpv_study.ipynb #8331d5c5
 RATINGS = [str(i) for i in range(11)]
 
 def valuebench_baseline(model, # The tested `Model`
@@ -163,7 +163,7 @@ def valuebench_baseline(model, # The tested `Model`
     return items.assign(model=model.id, judge=judge.id, answer=answers, rating=rating,
                         keyed=np.where(items.agreement < 0, 10 - rating, rating), valid=~np.isnan(rating))
 
-# %% ../nbs/23_gpv_study.ipynb #fea06e75
+# %% ../nbs/23_gpv_study.ipynb #13f93449
 def item_scores(responses:pd.DataFrame, # self_report() or valuebench_baseline()
                 tool:str # `Self-report` or `ValueBench`
                ) -> pd.DataFrame:
