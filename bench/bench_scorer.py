@@ -1,7 +1,7 @@
 """Throughput of GPV perception scoring on 2 CPU cores, measured in one run (target >= 200 perception-value pairs/s).
 
-- pipeline: `gpv.measure` of the stories' perceptions (figures/gpv/02_stories_perceptions.csv, else ValueBench items)
-  against the 10 Schwartz values, as the stories check runs it: relevance of every pair, valence of the pairs with
+- pipeline: `gpv.measure` of the distinct perceptions of the GPV study and stories check (figures/gpv/02_*, 04_*; else
+  ValueBench items) against the 10 Schwartz values, as the stories check runs it: relevance of every pair, valence of the pairs with
   p(relevant) > 0.5 (GPV's rule);
 - worst case: relevance and valence of every pair (as if every pair were relevant), fp32 and int8 cross-encoder;
 - the parts: the relevance bi-encoder and the valence cross-encoder alone;
@@ -22,12 +22,14 @@ from valuestudy.models import get_model
 def seconds(fn, *args):
     t0 = time.perf_counter(); fn(*args); return time.perf_counter() - t0
 
-def sentences(n_values):
-    "Perceptions for the pipeline run: the committed stories' perceptions when present, else ValueBench items."
-    f = Path(__file__).parent.parent/'figures/gpv/02_stories_perceptions.csv'
-    if f.exists(): return pd.read_csv(f, keep_default_na=False)[['perception_id', 'perception']], f.name
-    items = valuebench_items(['PVQ40', 'VSM13', 'LVI', 'NFCC2000']).item.drop_duplicates()
-    return pd.DataFrame(dict(perception_id=range(len(items)), perception=items)), 'ValueBench items'
+def sentences():
+    "Distinct perception texts for the pipeline run: the committed GPV perceptions when present, else ValueBench items."
+    files = [f for f in (Path(__file__).parent.parent/'figures/gpv').glob('0[24]_*perceptions.csv')]
+    if files:
+        texts = pd.concat([pd.read_csv(f, keep_default_na=False).perception for f in sorted(files)]).drop_duplicates()
+        source = 'distinct perceptions of ' + ', '.join(f.name for f in sorted(files))
+    else: texts, source = valuebench_items(['PVQ40', 'VSM13', 'LVI', 'NFCC2000']).item.drop_duplicates(), 'ValueBench items'
+    return pd.DataFrame(dict(perception_id=range(len(texts)), perception=texts.to_numpy())), source
 
 def main(n):
     values = list(SCHWARTZ_NAMES.values())
@@ -36,9 +38,8 @@ def main(n):
     fp32, int8 = offline_scorer(cache=CallCache(':memory:', mode='off')), offline_scorer(cache=CallCache(':memory:', mode='off'), quantize=True)
     both = lambda sc: (lambda ps: (sc.relevance(ps), sc.valence(ps)))
     both(fp32)(pairs[:64]); both(int8)(pairs[:64])                                  # warm-up
-    percs, source = sentences(len(values))
-    t_pipe = seconds(lambda: measure(percs, values, fp32))
-    grid = measure(percs, values, fp32)
+    percs, source = sentences()
+    t0 = time.perf_counter(); grid = measure(percs, values, fp32); t_pipe = time.perf_counter() - t0
     rel_share = float((grid.p_relevant > 0.5).mean())
     r_pipe = len(grid)/t_pipe
     r_fp32, r_int8 = len(pairs)/seconds(both(fp32), pairs), len(pairs)/seconds(both(int8), pairs)

@@ -283,12 +283,12 @@ def train_relevance(items=None, # ValueBench items (default: all of value_orient
     tmp.rename(out)
     return out
 
-# %% ../nbs/22_gpv_scorer.ipynb #bdfd58b0
+# %% ../nbs/22_gpv_scorer.ipynb #09fc4111
 class OfflineScorer:
     "GPV's offline perception scorer: relevance from a `BiEncoderRelevance`, valence from a `CrossEncoderScorer`."
     def __init__(self, relevance_model, valence_model):
         self.relevance_model, self.valence_model = relevance_model, valence_model
-        self.id = f'offline/{relevance_model.path.name}+{valence_model.path.name}'
+        self.id = f'offline/{relevance_model.path.name}+{valence_model.id.split("/", 1)[1]}'   # `+int8` when quantized
     def relevance(self, pairs, progress=False): return self.relevance_model.relevance(pairs, progress)
     def valence(self, pairs, progress=False): return self.valence_model.valence(pairs, progress)
 
