@@ -7,8 +7,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv.html.md"""
 # %% auto #0
 __all__ = ['PERCEPTIONS_PREFILL', 'SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseError', 'json_strings',
            'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parsing_example',
-           'echoes_example', 'parse_segments', 'drop_counts', 'LLMScorer', 'measure', 'aggregate', 'stability',
-           'character_passages', 'direction_hits']
+           'echoes_example', 'repeat_key', 'parse_segments', 'drop_counts', 'LLMScorer', 'measure', 'aggregate',
+           'stability', 'character_passages', 'direction_hits']
 
 # %% ../nbs/21_gpv.ipynb #512b036f
 import hashlib, json, re
@@ -89,7 +89,7 @@ def parse_perceptions(text:str # A parser model's answer
     if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #5d379c44
+# %% ../nbs/21_gpv.ipynb #fa4762d0
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -141,12 +141,16 @@ def echoes_example(perception:str, segment:str, example:str=None,
     copied = (words & _content_words(example or parsing_example())) - _content_words(segment)
     return len(copied) >= min_words and len(copied) >= len(words)/2
 
+def repeat_key(perception:str) -> str:
+    "A perception's text as compared for repeats: case, spacing and end punctuation ignored."
+    return re.sub(r'\s+', ' ', str(perception)).strip().strip('.!?;,: ').casefold()
+
 def parse_segments(docs:pd.DataFrame, # doc_id, text
                    parser, # A `Model` that can `generate`
                    chunk_size=250, max_tokens=256, retries=2, progress=True,
                    prefill=PERCEPTIONS_PREFILL # Answer start for parsers that continue one ('' turns it off)
                   ) -> tuple:
-    "(perceptions of every document, one row each with a stable id; what was dropped: failed segments and echoes)."
+    "(perceptions of every document, one row each with a stable id; what was dropped: failed segments, echoes, repeats)."
     segments = [(d, i, s) for d, segs in zip(docs.doc_id, chunk_texts(list(docs.text), chunk_size))
                 for i, s in enumerate(segs)]
     results = generate_parsed(parser, [parsing_messages(s) for _, _, s in segments], parse_perceptions,
@@ -156,20 +160,27 @@ def parse_segments(docs:pd.DataFrame, # doc_id, text
         got, attempts = results[k]
         if isinstance(got, Exception):
             dropped.append(dict(doc_id=d, segment=i, text=s, dropped='segment', perception='', error=str(got), attempts=attempts)); continue
+        seen = set()
         for j, p in enumerate(got):
             if echoes_example(p, s, example):
                 dropped.append(dict(doc_id=d, segment=i, text=s, dropped='echo', perception=p, attempts=attempts,
                                     error="copies the worked example of Prompt 2, not the segment"))
-            else: rows.append(dict(perception_id=perception_id(d, i, j, parser.id, p), doc_id=d, segment=i, index=j,
-                                   perception=p, parser=parser.id, attempts=attempts))
+            elif repeat_key(p) in seen:
+                dropped.append(dict(doc_id=d, segment=i, text=s, dropped='repeat', perception=p, attempts=attempts,
+                                    error="repeats an earlier perception of the same answer (a generation loop)"))
+            else:
+                seen.add(repeat_key(p))
+                rows.append(dict(perception_id=perception_id(d, i, j, parser.id, p), doc_id=d, segment=i, index=j,
+                                 perception=p, parser=parser.id, attempts=attempts))
     return pd.DataFrame(rows, columns=['perception_id', 'doc_id', 'segment', 'index', 'perception', 'parser', 'attempts']), \
            pd.DataFrame(dropped, columns=['doc_id', 'segment', 'text', 'dropped', 'perception', 'error', 'attempts'])
 
 def drop_counts(dropped:pd.DataFrame) -> dict:
-    "Segments that failed to parse and perceptions dropped as echoes of the prompt, from `parse_segments`."
-    return dict(parse_failures=int((dropped.dropped == 'segment').sum()), echoed_perceptions=int((dropped.dropped == 'echo').sum()))
+    "Segments that failed to parse, perceptions dropped as echoes of the prompt and as repeats, from `parse_segments`."
+    count = lambda kind: int((dropped.dropped == kind).sum())
+    return dict(parse_failures=count('segment'), echoed_perceptions=count('echo'), repeated_perceptions=count('repeat'))
 
-# %% ../nbs/21_gpv.ipynb #1691b485
+# %% ../nbs/21_gpv.ipynb #3cb3d55b
 class LLMScorer:
     "Relevance and valence from any model's label probabilities, with the paper's Prompt 1."
     def __init__(self, model, as_chat=None):
@@ -213,7 +224,7 @@ def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject
     grid['scorer'] = scorer.id
     return grid
 
-# %% ../nbs/21_gpv.ipynb #af445587
+# %% ../nbs/21_gpv.ipynb #db2ff594
 def aggregate(measured:pd.DataFrame, by='doc_id' # The subject column(s)
              ) -> pd.DataFrame:
     "Mean score and number of measured perceptions per subject × value."
@@ -231,7 +242,7 @@ def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     return {**c, 'p_ss': div(c['ss'], c['ss'] + c['so']), 'p_oo': div(c['oo'], c['oo'] + c['os']),
             'p_same': div(c['ss'] + c['oo'], sum(c.values()))}
 
-# %% ../nbs/21_gpv.ipynb #b2cb5203
+# %% ../nbs/21_gpv.ipynb #a1f5eecb
 SCHWARTZ_NAMES = {'self-direction': 'Self-Direction', 'stimulation': 'Stimulation', 'hedonism': 'Hedonism',
                   'achievement': 'Achievement', 'power': 'Power', 'security': 'Security', 'conformity': 'Conformity',
                   'tradition': 'Tradition', 'benevolence': 'Benevolence', 'universalism': 'Universalism'}
