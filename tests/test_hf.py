@@ -64,3 +64,43 @@ def test_prefill_continues_the_given_answer_start(smol):
     perc, failed = parse_segments(docs, smol, max_tokens=48, retries=0, progress=False)
     assert len(perc) + len(failed) >= 1
     assert not (failed.dropped == 'segment').any(), failed.error.tolist()      # with the answer begun, even the 135M model writes a JSON list
+
+# --- Same answers whatever happened before: a sampled text is a function of its cache key alone ---------------------
+ELICIT = [{'messages': [{'role': 'user', 'content': f'Name {k} words for the values that guide you{"." * k}'}],
+           'temperature': 0.9, 'top_p': 0.95, 'max_tokens': 16, 'n': 2} for k in range(1, 5)]
+
+def fresh(batch_size, path=':memory:'):
+    from valuestudy.models import _LOADED
+    m = get_model('embedded/smollm2', cache=CallCache(path), batch_size=batch_size)
+    _LOADED.clear()                                   # another object each time: nothing carried over in memory
+    return m
+
+def test_sampled_answers_do_not_depend_on_batch_size():
+    assert fresh(1).generate(ELICIT) == fresh(8).generate(ELICIT)
+
+def test_resumed_run_draws_what_an_uninterrupted_run_draws(tmp_path):
+    whole = fresh(8, tmp_path/'whole.sqlite').generate(ELICIT)
+    part = fresh(3, tmp_path/'resumed.sqlite')
+    part.generate(ELICIT[1:3])                        # the run that died after two requests
+    resumed = fresh(8, tmp_path/'resumed.sqlite')
+    assert resumed.generate(ELICIT) == whole
+    assert resumed.model_calls == 4                   # only the missing sample indices were drawn
+
+def test_sampled_answers_differ_by_sample_index_and_seed():
+    m = fresh(8)
+    a, = m.generate([ELICIT[0]])
+    assert a[0] != a[1]                               # two sample indices, two draws
+    b, = m.generate([{**ELICIT[0], 'seed': 7}])
+    assert b != a                                     # another study seed, other draws
+
+GREEDY = [{'messages': [{'role': 'user', 'content': 'Tell me about ' + ' and '.join(['honesty'] * (1 + k % 7)) + f' ({k})'}],
+           'max_tokens': 12} for k in range(32)]
+
+def test_greedy_generation_batch_32_equals_batch_1():
+    assert fresh(32).generate(GREEDY) == fresh(1).generate(GREEDY)
+
+def test_label_scores_batch_32_within_bound_of_batch_1():
+    prompts = [r['messages'] + [] for r in GREEDY]
+    prompts = [[{'role': 'user', 'content': p[0]['content'] + ' Is that a value? Answer yes or no.'}] for p in prompts]
+    big, one = fresh(32).score_labels(prompts, ['yes', 'no']), fresh(1).score_labels(prompts, ['yes', 'no'])
+    assert np.abs(big - one).max() < 1e-4, np.abs(big - one).max()       # padding moves float32 sums, not answers

@@ -28,11 +28,16 @@ def pct_to_cells(text):
     return cells
 
 def to_nb(src, dst):
-    "Write the notebook `dst` from the percent script `src`."
-    cells = []
+    "Write the notebook `dst` from the percent script `src` (cells whose source is unchanged keep their ids)."
+    old = {}
+    if Path(dst).exists():
+        for c in json.loads(Path(dst).read_text())['cells']: old.setdefault(''.join(c['source']), c.get('id'))
+    cells, used = [], set()
     for kind, source in pct_to_cells(Path(src).read_text()):
         lines = source.split('\n'); lines = [l + '\n' for l in lines[:-1]] + [lines[-1]]
-        cid = hashlib.sha1(f"{len(cells)}\n{source}".encode()).hexdigest()[:8]   # stable cell ids (nbformat 4.5)
+        cid = old.get(source) if old.get(source) not in used else None
+        cid = cid or hashlib.sha1(f"{len(cells)}\n{source}".encode()).hexdigest()[:8]   # stable cell ids (nbformat 4.5)
+        used.add(cid)
         if kind == 'markdown': cells.append(dict(cell_type='markdown', id=cid, metadata={}, source=lines))
         else:
             md = {'tags': ['parameters']} if kind == 'parameters' else {}
