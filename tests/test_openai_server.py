@@ -1,5 +1,6 @@
 "The openai backend against a real OpenAI-compatible server on localhost: llama.cpp serving the embedded SmolLM2 GGUF."
 import json, os, subprocess, sys, threading, time, urllib.request
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
@@ -14,7 +15,8 @@ def server(tmp_path_factory):
     log = open(tmp_path_factory.mktemp('llama')/'server.log', 'w+')
     import llama_cpp  # noqa: F401
     port = free_port()
-    proc = subprocess.Popen([sys.executable, '-m', 'llama_cpp.server', '--model', str(embedded_path('smollm2')),
+    launcher = str(Path(__file__).with_name('llama_server.py'))     # llama_cpp.server, AMX repacking off (see there)
+    proc = subprocess.Popen([sys.executable, launcher, '--model', str(embedded_path('smollm2')),
                              '--model_alias', 'smollm2', '--host', '127.0.0.1', '--port', str(port), '--n_ctx', '2048'],
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f'http://127.0.0.1:{port}/v1'
@@ -71,3 +73,74 @@ def test_clear_error_without_logprobs(tmp_path):
         m.score_labels([ask('Is honesty a value?')], ['yes', 'no'])
     assert len(CallCache(tmp_path/'c.sqlite')) == 0                 # nothing guessed, nothing cached
     srv.shutdown()
+
+# --- Nothing lost: a failed request loses only itself -----------------------------------------------------------------
+from http.server import ThreadingHTTPServer
+
+def proxy(upstream, fail_marker='FAIL-ME'):
+    "An OpenAI-compatible proxy in front of the real server: requests whose body holds `fail_marker` get HTTP 500."
+    seen = {'requests': [], 'auth': set(), 'broken': True}
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers['Content-Length']))
+            seen['requests'].append(body); seen['auth'].add(self.headers.get('Authorization'))
+            if seen['broken'] and fail_marker.encode() in body:
+                out, code = b'{"error": {"message": "injected failure", "type": "server_error"}}', 500
+            else:
+                req = urllib.request.Request(upstream + self.path[len('/v1'):], data=body, headers={'Content-Type': 'application/json'})
+                out, code = urllib.request.urlopen(req, timeout=120).read(), 200
+            self.send_response(code); self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(out))); self.end_headers(); self.wfile.write(out)
+        def log_message(self, *a): pass
+    srv = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f'http://127.0.0.1:{srv.server_port}/v1', seen
+
+def test_failed_requests_lose_only_themselves(server, tmp_path):
+    srv, url, seen = proxy(server)
+    from valuestudy.models import ModelCallsFailed
+    reqs = [{'messages': ask(f'Say a value word. ({"FAIL-ME" if i in (1, 4, 6) else "ok"} {i})'), 'max_tokens': 4} for i in range(8)]
+    m = get_model(f'openai/smollm2?base_url={url}&max_retries=1', cache=CallCache(tmp_path/'c.sqlite'))
+    with pytest.raises(ModelCallsFailed, match='3 of 8 generate calls failed') as e:
+        m.generate(reqs)
+    assert 'InternalServerError' in str(e.value) and '\n' not in str(e.value)
+    assert len(CallCache(tmp_path/'c.sqlite')) == 5                    # the five answers were kept
+    assert len(seen['requests']) == 5 + 3*2                             # each failure tried twice (max_retries=1)
+    seen['broken'], seen['requests'] = False, []
+    again = get_model(f'openai/smollm2?base_url={url}&max_retries=1', cache=CallCache(tmp_path/'c.sqlite'), batch_size=8)
+    assert all(o[0].strip() for o in again.generate(reqs))
+    assert len(seen['requests']) == 3                                    # a re-run makes only the calls that failed
+    srv.shutdown()
+
+# --- Nothing leaked: a key reaches the server and no file -------------------------------------------------------------
+def every_file_holds(folders, secret):
+    hits = []
+    for d in folders:
+        for p in Path(d).rglob('*'):
+            if p.is_file() and secret.encode() in p.read_bytes(): hits.append(str(p))
+    return hits
+
+def test_key_from_environment_reaches_server_but_no_file(server, tmp_path, monkeypatch, mirror):
+    from valuestudy.reproduce import main
+    srv, url, seen = proxy(server)
+    planted = 'sk-planted-' + 'x' * 24
+    monkeypatch.setenv('OPENAI_API_KEY', planted)
+    monkeypatch.setenv('VALUESTUDY_CACHE', str(tmp_path/'calls.sqlite'))
+    monkeypatch.setenv('VALUESTUDY_RUNS_DIR', str(tmp_path/'runs'))
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', f'openai/smollm2?base_url={url}',
+                 '--figures-dir', str(tmp_path/'figs')]) == 0
+    assert f'Bearer {planted}' in seen['auth']                          # the key was used ...
+    assert (tmp_path/'figs'/'00_elicit_responses.csv').exists()
+    assert every_file_holds([tmp_path], planted) == []                  # ... and written nowhere
+    srv.shutdown()
+
+def test_key_in_spec_is_refused_and_written_nowhere(tmp_path, monkeypatch, capsys):
+    from valuestudy.reproduce import main
+    planted = 'sk-planted-' + 'y' * 24
+    monkeypatch.setenv('VALUESTUDY_CACHE', str(tmp_path/'calls.sqlite'))
+    monkeypatch.setenv('VALUESTUDY_RUNS_DIR', str(tmp_path/'runs'))
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--figures-dir', str(tmp_path/'figs'),
+                 '--panel', f'openai/x?base_url=http://127.0.0.1:9/v1&api_key={planted}']) == 2
+    err = capsys.readouterr().err
+    assert 'environment' in err and planted not in err and len(err.strip().splitlines()) == 1
+    assert every_file_holds([tmp_path], planted) == []

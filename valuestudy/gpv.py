@@ -7,8 +7,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv.html.md"""
 # %% auto #0
 __all__ = ['PERCEPTIONS_PREFILL', 'SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseError', 'json_strings',
            'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parsing_example',
-           'echoes_example', 'repeat_key', 'parse_segments', 'drop_counts', 'LLMScorer', 'measure', 'aggregate',
-           'stability', 'character_passages', 'direction_hits']
+           'echoes_example', 'repeat_key', 'not_text', 'parse_segments', 'drop_counts', 'LLMScorer', 'measure',
+           'aggregate', 'stability', 'character_passages', 'direction_hits']
 
 # %% ../nbs/21_gpv.ipynb #512b036f
 import hashlib, json, re
@@ -89,7 +89,7 @@ def parse_perceptions(text:str # A parser model's answer
     if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #fa4762d0
+# %% ../nbs/21_gpv.ipynb #a454a510
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -145,6 +145,14 @@ def repeat_key(perception:str) -> str:
     "A perception's text as compared for repeats: case, spacing and end punctuation ignored."
     return re.sub(r'\s+', ' ', str(perception)).strip().strip('.!?;,: ').casefold()
 
+def not_text(perception) -> bool:
+    "A parsed item that is no statement: not a string, one character, no letter at all (numbers, emoji), or a JSON literal."
+    if not isinstance(perception, str): return True
+    t = perception.strip()
+    return len(t) < 2 or not re.search(r'[^\W\d_]', t) or t.lower() in ('true', 'false', 'null', 'none', 'nan')
+
+assert [not_text(x) for x in ['42', 'True', '🙂🙂', 'a', '…', 3, 'I value honesty', 'Être libre']] == [True]*6 + [False]*2
+
 def parse_segments(docs:pd.DataFrame, # doc_id, text
                    parser, # A `Model` that can `generate`
                    chunk_size=250, max_tokens=256, retries=2, progress=True,
@@ -158,29 +166,29 @@ def parse_segments(docs:pd.DataFrame, # doc_id, text
     rows, dropped, example = [], [], parsing_example()
     for k, (d, i, s) in enumerate(segments):
         got, attempts = results[k]
-        if isinstance(got, Exception):
-            dropped.append(dict(doc_id=d, segment=i, text=s, dropped='segment', perception='', error=str(got), attempts=attempts)); continue
+        drop = lambda kind, p, error: dropped.append(dict(doc_id=d, segment=i, text=s, dropped=kind, perception=p,
+                                                          error=error, attempts=attempts))
+        if isinstance(got, Exception): drop('segment', '', str(got)); continue
         seen = set()
         for j, p in enumerate(got):
-            if echoes_example(p, s, example):
-                dropped.append(dict(doc_id=d, segment=i, text=s, dropped='echo', perception=p, attempts=attempts,
-                                    error="copies the worked example of Prompt 2, not the segment"))
-            elif repeat_key(p) in seen:
-                dropped.append(dict(doc_id=d, segment=i, text=s, dropped='repeat', perception=p, attempts=attempts,
-                                    error="repeats an earlier perception of the same answer (a generation loop)"))
+            key = repeat_key(p)
+            if not_text(p): drop('not_text', p, "not a statement: a number, a boolean, one character or no letters")
+            elif echoes_example(p, s, example): drop('echo', p, "copies the worked example of Prompt 2, not the segment")
+            elif key in seen: drop('repeat', p, "repeats an earlier perception of the same answer (a generation loop)")
             else:
-                seen.add(repeat_key(p))
+                seen.add(key)
                 rows.append(dict(perception_id=perception_id(d, i, j, parser.id, p), doc_id=d, segment=i, index=j,
                                  perception=p, parser=parser.id, attempts=attempts))
     return pd.DataFrame(rows, columns=['perception_id', 'doc_id', 'segment', 'index', 'perception', 'parser', 'attempts']), \
            pd.DataFrame(dropped, columns=['doc_id', 'segment', 'text', 'dropped', 'perception', 'error', 'attempts'])
 
 def drop_counts(dropped:pd.DataFrame) -> dict:
-    "Segments that failed to parse, perceptions dropped as echoes of the prompt and as repeats, from `parse_segments`."
+    "Segments that failed to parse, perceptions dropped as not text, as echoes of the prompt and as repeats (`parse_segments`)."
     count = lambda kind: int((dropped.dropped == kind).sum())
-    return dict(parse_failures=count('segment'), echoed_perceptions=count('echo'), repeated_perceptions=count('repeat'))
+    return dict(parse_failures=count('segment'), nontext_perceptions=count('not_text'), echoed_perceptions=count('echo'),
+                repeated_perceptions=count('repeat'))
 
-# %% ../nbs/21_gpv.ipynb #3cb3d55b
+# %% ../nbs/21_gpv.ipynb #a5ee8e7b
 class LLMScorer:
     "Relevance and valence from any model's label probabilities, with the paper's Prompt 1."
     def __init__(self, model, as_chat=None):
@@ -213,13 +221,15 @@ def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject
     pairs = list(zip(grid.perception, grid.value))
     grid['p_relevant'] = scorer.relevance(pairs, progress=progress)
     grid[['p_support', 'p_oppose', 'p_either']] = np.nan
-    rel = grid.p_relevant.to_numpy() > 0.5
+    rel = grid.p_relevant.to_numpy() > 0.5            # NaN (no valid relevance) is neither relevant nor irrelevant
     if rel.any():
         grid.loc[rel, ['p_support', 'p_oppose', 'p_either']] = scorer.valence([pairs[i] for i in np.flatnonzero(rel)], progress=progress)
     lab = grid[['p_support', 'p_oppose', 'p_either']].to_numpy()
-    top = np.where(np.isnan(lab).all(1), -1, np.nanargmax(np.nan_to_num(lab, nan=-1), 1))
+    no_valence = np.isnan(lab).any(1)
+    top = np.where(no_valence, -1, np.nanargmax(np.nan_to_num(lab, nan=-1), 1))
     grid['valence'] = pd.Series(np.array(['support', 'oppose', 'either', ''])[top]).where(rel, '')
-    grid['measured'] = rel & (top < 2)
+    grid['unscored'] = grid.p_relevant.isna().to_numpy() | (rel & no_valence)     # counted, never measured
+    grid['measured'] = rel & (top >= 0) & (top < 2)
     grid['score'] = (grid.p_support - grid.p_oppose).where(grid.measured)
     grid['scorer'] = scorer.id
     return grid

@@ -8,8 +8,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv_study.html.md"""
 # %% auto #0
 __all__ = ['SYSTEM_PROMPT', 'BASE_FRAME', 'BASE_STOP', 'QUESTIONS_PREFILL', 'LIKERT', 'RATINGS', 'ask', 'study_values',
            'QuestionParseError', 'parse_questions', 'question_messages', 'generate_questions', 'answer_questions',
-           'value_scorer', 'measure_answers', 'gpv_scores', 'selfreport_request', 'likert_rating', 'self_report',
-           'valuebench_baseline', 'item_scores', 'measurements_table']
+           'value_scorer', 'measure_answers', 'gpv_scores', 'selfreport_request', 'parse_likert', 'likert_rating',
+           'self_report', 'valuebench_baseline', 'item_scores', 'measurements_table']
 
 # %% ../nbs/23_gpv_study.ipynb #1ab2d5fb
 import re
@@ -115,17 +115,30 @@ def gpv_scores(measured:pd.DataFrame # measure_answers()
     "GPV rows of the measurements table: tool, inventory, value, model, score, n (measured perceptions)."
     return aggregate(measured, by=['model', 'inventory']).assign(tool='GPV')
 
-# %% ../nbs/23_gpv_study.ipynb #809b94f8
+# %% ../nbs/23_gpv_study.ipynb #0b675a9c
 LIKERT = [str(i) for i in range(1, 7)]
 
 def selfreport_request(model, statement:str) -> dict:
     "The self-report request input for one inventory statement, with the study's system prompt."
     return ask(model, load_instrument('gpv_selfreport_likert.txt').strip().format(statement=statement))
 
+_SCALE_MENTION = re.compile(r'(?<![\d.])\d+\s*(?:-|–|to)\s*\d+(?![\d.])')          # "1-6", "1 to 6": a scale, not a rating
+_NUMBER = re.compile(r'(?<![\d.,])(\d+(?:[.,]\d+)?)(\s*(?:/|out\s+of)\s*\d+)?')
+
+def parse_likert(text:str, lo=1, hi=6) -> tuple:
+    "(rating, status) of a generated answer: status `valid`, `refusal` (no number) or `invalid` (not one rating on lo–hi)."
+    nums = _NUMBER.findall(_SCALE_MENTION.sub(' ', str(text)))
+    if not nums: return np.nan, 'refusal'
+    ratings = set()
+    for value, scale in nums:
+        if scale and int(re.sub(r'\D', '', scale)) != hi: return np.nan, 'invalid'      # "2/10": another scale
+        if not value.isdigit() or not lo <= int(value) <= hi: return np.nan, 'invalid'  # "3.5", "7"
+        ratings.add(int(value))
+    return (float(ratings.pop()), 'valid') if len(ratings) == 1 else (np.nan, 'invalid')
+
 def likert_rating(text:str) -> float:
-    "The first rating 1–6 in a generated answer, NaN when there is none (a refusal or an invalid answer)."
-    m = re.search(r'(?<!\d)([1-6])(?!\d)', str(text))
-    return float(m.group(1)) if m else np.nan
+    "The rating 1–6 a generated answer gives, NaN when it gives none on that scale (see `parse_likert`)."
+    return parse_likert(text)[0]
 
 def self_report(model, # A `Model`
                 items:pd.DataFrame, # valuebench_items(): inventory, item, value, agreement
@@ -138,10 +151,12 @@ def self_report(model, # A `Model`
         rating = model.score_labels([r.get('messages', r.get('prompt')) for r in reqs], labels, progress=progress) @ np.arange(1, 7)
     elif mode == 'text':
         texts = [a[0] for a in model.generate([{**r, 'max_tokens': max_tokens, 'temperature': 0.0} for r in reqs], progress=progress)]
-        rating = np.array([likert_rating(t) for t in texts])
+        rating, status = map(np.array, zip(*[parse_likert(t) for t in texts])) if texts else (np.array([]), np.array([]))
     else: raise ValueError(f"mode must be 'labels' or 'text', not {mode!r}")
+    if mode == 'labels': status = np.where(np.isnan(rating), 'invalid', 'valid')   # invalid: the labels held too little mass
     x = (rating - 1)/5
-    return items.assign(model=model.id, rating=rating, keyed=np.where(items.agreement < 0, 1 - x, x), valid=~np.isnan(rating))
+    return items.assign(model=model.id, rating=rating, keyed=np.where(items.agreement < 0, 1 - x, x), valid=~np.isnan(rating),
+                        status=status)
 
 # %% ../nbs/23_gpv_study.ipynb #8331d5c5
 RATINGS = [str(i) for i in range(11)]

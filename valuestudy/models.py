@@ -59,7 +59,7 @@ def default_cache() -> CallCache:
     if (path, mode) not in _CACHES: _CACHES[(path, mode)] = CallCache(path, mode)
     return _CACHES[(path, mode)]
 
-# %% ../nbs/02_models.ipynb #c4e019f4
+# %% ../nbs/02_models.ipynb #9d927895
 GEN_DEFAULTS = dict(temperature=0.0, top_p=1.0, max_tokens=64, stop=None)
 
 def _inputs(req):
@@ -114,7 +114,7 @@ class Model:
                 chunk = todo[i:i+self.batch_size]
                 t0 = time.perf_counter()
                 outs = compute([r for _, r in chunk])
-                streamed = not isinstance(outs, list)
+                streamed = hasattr(outs, '__next__')          # an iterator of (index, answer) pairs
                 if not streamed and len(outs) != len(chunk):
                     raise RuntimeError(f"{self.id}: provider returned {len(outs)} answers for {len(chunk)}")
                 rows = []
@@ -131,6 +131,11 @@ class Model:
                                     len(keys)-len(todo), len(todo) - len(failed), len(batches))
         if failed: raise ModelCallsFailed(self.id, op, failed, len(todo))
         return [found[k] for k in keys]
+
+def _each(outs, fmt):
+    "`fmt` applied to a provider's answers — a list, or (index, answer) pairs as they arrive — passing failures through."
+    f = lambda o: o if isinstance(o, BaseException) else fmt(o)
+    return ((j, f(o)) for j, o in outs) if hasattr(outs, '__next__') else [f(o) for o in outs]
 
 class ModelCallsFailed(RuntimeError):
     "Calls that failed after the provider's retries; the calls that succeeded are in the cache."
@@ -165,7 +170,7 @@ def generate(self:Model, requests:list, # dicts with `messages` or `prompt`, and
     for i, o in zip(owners, outs): texts[i].append(o['text'])
     return [t if len(t) == int(r.get('n', 1)) else t*int(r.get('n', 1)) for t, r in zip(texts, requests)]
 
-# %% ../nbs/02_models.ipynb #4bf3d761
+# %% ../nbs/02_models.ipynb #b74e744e
 def renormalize(logprobs) -> np.ndarray:
     "Probabilities over the labels from their log-probabilities (rows of -inf everywhere become NaN)."
     lp = np.asarray(logprobs, dtype=float)
@@ -202,7 +207,7 @@ def score_labels(self:Model, prompts:list, # Each a prompt string or a messages 
                             labels=labels) for p in prompts]
     def compute(chunk):
         ins = [r.get('messages', r.get('prompt')) for r in chunk]
-        return [{'logprobs': [float(x) if np.isfinite(x) else None for x in row]} for row in self._logprobs(ins, labels)]
+        return _each(self._logprobs(ins, labels), lambda row: {'logprobs': [float(x) if np.isfinite(x) else None for x in row]})
     outs = self._run('score_labels', reqs, compute, progress)
     lp = np.array([[(-np.inf if x is None else x) for x in o['logprobs']] for o in outs], dtype=float).reshape(len(prompts), len(labels))
     probs, mass = renormalize(lp), label_mass(lp)
@@ -217,7 +222,7 @@ def embed(self:Model, texts:list, # Strings to embed
           progress=False) -> np.ndarray:
     "Sentence embeddings, one row per text."
     reqs = [self._canonical('embed', text=str(t)) for t in texts]
-    outs = self._run('embed', reqs, lambda chunk: [{'vector': list(map(float, v))} for v in self._embed([r['text'] for r in chunk])], progress)
+    outs = self._run('embed', reqs, lambda chunk: _each(self._embed([r['text'] for r in chunk]), lambda v: {'vector': list(map(float, v))}), progress)
     return np.array([o['vector'] for o in outs], dtype=np.float32)
 
 # %% ../nbs/02_models.ipynb #ee7e1581

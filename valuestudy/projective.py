@@ -50,7 +50,7 @@ def complete_stems(panel:pd.DataFrame, # model, size_b, level
     out.insert(0, 'completion_id', [f"{r}|s{s}|{k}" for r, s, k in zip(out.respondent, out.stem_id, out['sample'])])
     return out
 
-# %% ../nbs/14_projective.ipynb #8110944b
+# %% ../nbs/14_projective.ipynb #dab80b45
 SCHWARTZ_HIGHER = {'Self-Direction': 'Openness to Change', 'Stimulation': 'Openness to Change', 'Hedonism': 'Openness to Change',
                    'Achievement': 'Self-Enhancement', 'Power': 'Self-Enhancement', 'Security': 'Conservation',
                    'Conformity': 'Conservation', 'Tradition': 'Conservation', 'Benevolence': 'Self-Transcendence',
@@ -70,24 +70,33 @@ def _from_valuebench(inventory, groups, rename=None):
 
 def value_system(name:str # `valuelex`, `schwartz`, `mft`, or the path of a CSV with columns value, definition (+ dimension)
                 ) -> pd.DataFrame:
-    "The values of a value system: system, dimension, value, definition."
+    "The values of a value system: system, dimension, value, definition (checked: no values, blank or repeated ones, no definition)."
+    where = f"Value system {name}"
     if name == 'valuelex': df = instrument_table('valuelex_value_system.csv', ['dimension', 'value', 'definition'])
     elif name == 'schwartz': df = _from_valuebench('PVQ40', SCHWARTZ_HIGHER)
     elif name == 'mft': df = _from_valuebench('MFT08', MFT_FOUNDATIONS, rename={'Purity': 'Sanctity'})
     else:
         path = Path(name)
         if not path.exists(): raise ValueError(f"Unknown value system {name!r}: use valuelex, schwartz, mft or a CSV path")
-        df = pd.read_csv(path)
+        try: df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError: raise ValueError(f"{path}: the value system file is empty; write a header "
+                                                          "value,definition (and dimension) and one row per value") from None
         missing = {'value', 'definition'} - set(df.columns)
         if missing: raise ValueError(f"{path}: a value system needs columns value, definition; missing {sorted(missing)}")
-        name = path.stem
+        where, name = str(path), path.stem
+    if not len(df): raise ValueError(f"{where}: the value system lists no values")
     if 'dimension' not in df: df['dimension'] = ''
-    if df.value.duplicated().any(): raise ValueError(f"Value system {name}: duplicated values {sorted(set(df.value[df.value.duplicated()]))}")
-    if df.definition.isna().any() or df.definition.astype(str).str.strip().eq('').any():
-        raise ValueError(f"Value system {name}: every value needs a definition")
+    df['value'] = df.value.astype(str).str.strip()
+    for i, r in enumerate(df.itertuples()):
+        if not r.value or r.value == 'nan': raise ValueError(f"{where} row {i + 2}: blank value name")
+        if pd.isna(r.definition) or not str(r.definition).strip():
+            raise ValueError(f"{where} row {i + 2}: value {r.value!r} needs a definition")
+    if df.value.duplicated().any():
+        i = int(np.flatnonzero(df.value.duplicated())[0])
+        raise ValueError(f"{where} row {i + 2}: value {df.value[i]!r} is listed twice")
     return df.assign(system=name)[['system', 'dimension', 'value', 'definition']].reset_index(drop=True)
 
-# %% ../nbs/14_projective.ipynb #53818b31
+# %% ../nbs/14_projective.ipynb #2cdc1d64
 PHI_LEVELS = list(range(7))
 COT_TAIL = "Explain your rating in one or two sentences after `Reasoning:`, then give it on its own line as `Score: N`."
 SCORE_TAIL = "Answer with the score only: one digit from 0 to 6."
@@ -99,11 +108,11 @@ def parse_phi(text:str # A judge's answer
              ) -> int:
     "The score 0–6 of a judge's answer: the last `Score: N`, or an answer that is one digit; `PhiParseError` otherwise."
     t = str(text).strip()
-    found = re.findall(r'score\s*[:=]?\s*\**\s*(-?\d+(?:\.\d+)?)\s*(/\s*\d+)?', t, flags=re.I)
+    found = re.findall(r'score\s*[:=]?\s*\**\s*(-?\d+(?:\.\d+)?)\s*\**\s*((?:/|out\s+of)\s*\d+)?', t, flags=re.I)
     if not found and re.fullmatch(r'\**\s*\d(\.0)?\s*\**\.?', t): found = [(t.strip('*. '), '')]
     if not found: raise PhiParseError(f"no score in the judge's answer: {t[:80]!r}")
     value, scale = found[-1]
-    if scale and scale.strip('/ ').strip() != '6': raise PhiParseError(f"score on another scale ({value}{scale.replace(' ', '')}): {t[:80]!r}")
+    if scale and re.sub(r'\D', '', scale) != '6': raise PhiParseError(f"score on another scale ({value}{scale.replace(' ', '')}): {t[:80]!r}")
     x = float(value)
     if x != int(x) or not 0 <= x <= 6: raise PhiParseError(f"score {value} is not an integer from 0 to 6: {t[:80]!r}")
     return int(x)

@@ -1,0 +1,78 @@
+"A run publishes all its artifacts or none; every user error is one line and exit 2; `--cache-mode off` counts calls."
+import json
+import nbformat
+import pytest
+from valuestudy import reproduce
+from valuestudy.reproduce import main, run_paper, NotebookFailed
+
+def notebook(path, *cells, parameters=None):
+    "A notebook of code cells; `parameters` (source) becomes a first cell tagged for papermill."
+    cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    if parameters: cells.insert(0, nbformat.v4.new_code_cell(parameters, metadata={'tags': ['parameters']}))
+    meta = {'kernelspec': {'name': 'python3', 'display_name': 'python3', 'language': 'python'}}
+    path.write_text(nbformat.writes(nbformat.v4.new_notebook(cells=cells, metadata=meta)))
+    return path
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv('VALUESTUDY_CACHE', str(tmp_path/'calls.sqlite'))
+    monkeypatch.setenv('VALUESTUDY_RUNS_DIR', str(tmp_path/'runs'))
+    return tmp_path
+
+def fake_paper(monkeypatch, tmp_path, *nbs):
+    monkeypatch.setattr(reproduce, 'paper_notebooks', lambda paper, only=None: list(nbs))
+
+def test_failed_run_leaves_figures_as_they_were(isolated, monkeypatch):
+    figs = isolated/'figs'
+    write = notebook(isolated/'a_write.ipynb', "from pathlib import Path\nPath(figures_dir, 'x.csv').write_text(VALUE)",
+                     parameters="figures_dir = None\nVALUE = None")
+    fake_paper(monkeypatch, isolated, write)
+    run_paper('valuelex', figures_dir=figs, overrides={'VALUE': 'old'}, progress=False)
+    before = {p.name: p.read_bytes() for p in figs.iterdir()}
+    assert before['x.csv'] == b'old' and 'x.csv' in json.loads(before['manifest.json'])['artifacts']
+    crash = notebook(isolated/'b_crash.ipynb', '1/0')
+    fake_paper(monkeypatch, isolated, write, crash)
+    with pytest.raises(NotebookFailed, match='unchanged') as e:
+        run_paper('valuelex', figures_dir=figs, overrides={'VALUE': 'new, but never finished'}, progress=False)
+    assert {p.name: p.read_bytes() for p in figs.iterdir()} == before        # artifacts and manifest still agree
+    staged = str(e.value).split('are in ')[-1].rstrip(')')
+    assert open(f'{staged}/x.csv').read() == 'new, but never finished'     # the partial artifacts are kept aside
+
+def test_dead_kernel_is_named_and_resumable(isolated, monkeypatch):
+    die = notebook(isolated/'die.ipynb', 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)')
+    fake_paper(monkeypatch, isolated, die)
+    with pytest.raises(NotebookFailed, match='die.ipynb stopped: its kernel died.*run the same command again'):
+        run_paper('valuelex', figures_dir=isolated/'figs', progress=False)
+
+def test_user_errors_are_one_line_and_exit_2(isolated, capsys):
+    (isolated/'afile').write_text('x')
+    cases = [['--paper', 'valuelex', '--only', 'fig99_nothing'],
+             ['--paper', 'valuelex', '--figures-dir', str(isolated/'afile')],
+             ['--paper', 'valuelex', '--panel', 'gpt4']]
+    for args in cases:
+        assert main(['reproduce', *args]) == 2, args
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and 'Traceback' not in err, err
+
+def test_paper_all_only_runs_the_paper_that_has_the_notebook(isolated, mirror, capsys):
+    assert main(['reproduce', '--paper', 'all', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
+                 '--figures-dir', str(isolated/'figs')]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith('valuelex: 1 notebooks') and 'gpv' not in out
+    assert (isolated/'figs'/'valuelex'/'00_elicit_responses.csv').exists()
+
+def test_cache_off_counts_the_calls_it_makes(isolated, mirror, capsys):
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
+                 '--cache-mode', 'off', '--figures-dir', str(isolated/'figs')]) == 0
+    m = json.loads((isolated/'figs'/'manifest.json').read_text())
+    assert m['calls']['misses'] > 0 and m['calls']['hits'] == 0, m['calls']
+    assert f"model calls: {m['calls']['misses']} made" in capsys.readouterr().out
+
+def test_broken_panel_stops_with_a_user_error(isolated, mirror, capsys):
+    (isolated/'panel.csv').write_text('model,size_b,level\n')
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', str(isolated/'panel.csv'),
+                 '--figures-dir', str(isolated/'figs')]) == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]                    # (above it: the progress bar)
+    assert last.startswith('valuestudy reproduce: ') and 'panel.csv: the panel lists no models' in last, err
+    assert 'Traceback' not in err
