@@ -144,3 +144,15 @@ def test_key_in_spec_is_refused_and_written_nowhere(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err
     assert 'environment' in err and planted not in err and len(err.strip().splitlines()) == 1
     assert every_file_holds([tmp_path], planted) == []
+
+def test_replay_needs_no_key(tmp_path, monkeypatch):
+    "A replay run answers from the cache: no key, no server, no call."
+    monkeypatch.delenv('OPENAI_API_KEY', raising=False)
+    from valuestudy.cache import request_key
+    live = get_model('openai/gpt-4o-mini', cache=CallCache(tmp_path/'c.sqlite'))          # made without a key
+    unit = live._canonical('generate', messages=ask('Name a value.'), temperature=0.0, top_p=1.0, max_tokens=8, stop=None, sample=0)
+    live.cache.put_many([(request_key(unit), unit, {'text': 'Honesty.'})])              # as an earlier live run left it
+    replay = get_model('openai/gpt-4o-mini', cache=CallCache(tmp_path/'c.sqlite', mode='replay'))
+    assert replay.generate([{'messages': ask('Name a value.'), 'max_tokens': 8}]) == [['Honesty.']]
+    with pytest.raises(RuntimeError, match='OPENAI_API_KEY'):                           # a real call still needs the key
+        get_model('openai/gpt-4o-mini', cache=CallCache(tmp_path/'c.sqlite')).generate([{'messages': ask('Other?')}])
