@@ -156,3 +156,8 @@ def test_replay_needs_no_key(tmp_path, monkeypatch):
     assert replay.generate([{'messages': ask('Name a value.'), 'max_tokens': 8}]) == [['Honesty.']]
     with pytest.raises(RuntimeError, match='OPENAI_API_KEY'):                           # a real call still needs the key
         get_model('openai/gpt-4o-mini', cache=CallCache(tmp_path/'c.sqlite')).generate([{'messages': ask('Other?')}])
+
+def test_labels_absent_from_top_logprobs_are_invalid(server, tmp_path):
+    m = get_model(f'openai/smollm2?base_url={server}', cache=CallCache(tmp_path/'c.sqlite'))
+    p, mass = m.score_labels([ask('Is Paris the capital of France? Answer yes or no.')], ['zebra', 'giraffe'], with_mass=True)
+    assert mass[0] == 0 and np.isnan(p).all()                          # never a confident number from no evidence

@@ -76,3 +76,25 @@ def test_broken_panel_stops_with_a_user_error(isolated, mirror, capsys):
     last = err.strip().splitlines()[-1]                    # (above it: the progress bar)
     assert last.startswith('valuestudy reproduce: ') and 'panel.csv: the panel lists no models' in last, err
     assert 'Traceback' not in err
+
+def test_malformed_cache_file_is_named(isolated, mirror, capsys):
+    (isolated/'calls.sqlite').write_text('not a database ' * 200)
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
+                 '--figures-dir', str(isolated/'figs')]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert 'CacheError' in last and str(isolated/'calls.sqlite') in last and 'VALUESTUDY_CACHE' in last, last
+
+def test_invalid_label_scores_are_missing_and_counted(tmp_path, monkeypatch):
+    from valuestudy.cache import CallCache
+    from valuestudy.models import get_model
+    import numpy as np
+    monkeypatch.setenv('VALUESTUDY_RUN_ID', 'run-x')
+    cache = CallCache(tmp_path/'c.sqlite')
+    m = get_model('fake/labels', cache=cache)
+    prompts = [f'Q{i}' for i in range(40)]
+    p, mass = m.score_labels(prompts, ['yes', 'no'], min_mass=0, with_mass=True)
+    cut = float(np.median(mass))
+    q = m.score_labels(prompts, ['yes', 'no'], min_mass=cut)
+    low = mass < cut
+    assert low.sum() > 0 and np.isnan(q[low]).all() and np.allclose(q[~low], p[~low])     # nothing renormalized from too little
+    assert {u['op']: u['invalid'] for u in cache.usage('run-x')}['score_labels'] == int(low.sum())
