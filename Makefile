@@ -48,3 +48,4 @@ bench: install-test
 	$(BIN)/python bench/bench_models.py
 	$(BIN)/python bench/bench_probe.py
 	$(BIN)/python bench/bench_scorer.py
+	$(BIN)/python bench/bench_labels.py

@@ -104,3 +104,16 @@ def test_label_scores_batch_32_within_bound_of_batch_1():
     prompts = [[{'role': 'user', 'content': p[0]['content'] + ' Is that a value? Answer yes or no.'}] for p in prompts]
     big, one = fresh(32).score_labels(prompts, ['yes', 'no']), fresh(1).score_labels(prompts, ['yes', 'no'])
     assert np.abs(big - one).max() < 1e-4, np.abs(big - one).max()       # padding moves float32 sums, not answers
+
+# --- Multi-token labels from one prompt pass: the same log-probabilities as the full (prompt, label) sequences ---------
+def test_multi_token_labels_from_prompt_cache_equal_full_sequences(smol, root):
+    rate = (root/'data/instruments/valuebench_judge.txt').read_text().strip()
+    prompts = [smol.render([{'role': 'user', 'content': rate.format(question=q, answer=a)}]) for q, a in [
+        ('Do you value tradition?', 'Yes, traditions connect us to our past.'),
+        ('Is power important to you?', 'No, I prefer cooperation and would rather share decisions with everyone.'),
+        ('Do you seek adventure?', 'I love exploring.')]] + ['Q: Is Paris in France?\nA:']
+    labels = [str(i) for i in range(11)] + [' yes indeed', 'no way']
+    assert any(len(smol.tok(l, add_special_tokens=False)['input_ids']) > 1 for l in labels)
+    cached = np.array(smol._multi_token_logprobs(prompts, labels))
+    full = np.array(smol._full_sequence_logprobs([p for p in prompts for _ in labels], labels * len(prompts))).reshape(cached.shape)
+    assert np.abs(cached - full).max() < 1e-4, np.abs(cached - full).max()

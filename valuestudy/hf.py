@@ -160,7 +160,7 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #9320ecf7
+# %% ../nbs/03_hf.ipynb #196a4cc5
 @patch
 def _forward_logprobs(self:HFModel, texts, keep=0):
     "Log-softmax over the vocabulary at the last `keep` positions (0: all) of a left-padded batch, with its input ids."
@@ -185,10 +185,10 @@ def _cache_arg(model) -> str:
     return 'cache' if 'cache' in inspect.signature(model.forward).parameters else 'past_key_values'
 
 @patch
-def _next_token_logprobs(self:HFModel, texts, min_shared_prefix=None):
-    "Log-softmax of the next token after each text; a shared token prefix runs once and its cache is reused."
+def _prompt_pass(self:HFModel, rows, min_shared_prefix=None, keep_cache=False):
+    """One forward pass over token `rows` (left-padded): (log-softmax of the next token after each row, the key/value
+    cache or None, the attention mask over it). A token prefix shared by every row runs once and its cache is reused."""
     torch, dev = self.torch, self.device
-    rows = self.tok(list(texts), add_special_tokens=False)['input_ids']
     P = shared_prefix_len(rows) if len(rows) > 1 else 0
     if P < (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix): P = 0
     rest = [r[P:] for r in rows]
@@ -204,9 +204,27 @@ def _next_token_logprobs(self:HFModel, texts, min_shared_prefix=None):
             mask = torch.cat([torch.ones(len(rows), P, dtype=mask.dtype, device=dev), mask], 1)
         pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, P:]
         kw = {_cache_arg(self.model): past} if P else {}
-        logits = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=bool(P),
-                            logits_to_keep=1, **kw).logits
-    return torch.log_softmax(logits[:, -1].float(), -1)
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=bool(P) or keep_cache,
+                         logits_to_keep=1, **kw)
+    cache = (out['cache'] if 'cache' in out else out['past_key_values']) if keep_cache else None
+    return torch.log_softmax(out.logits[:, -1].float(), -1), cache, mask
+
+@patch
+def _next_token_logprobs(self:HFModel, texts, min_shared_prefix=None):
+    "Log-softmax of the next token after each text; a shared token prefix runs once and its cache is reused."
+    return self._prompt_pass(self.tok(list(texts), add_special_tokens=False)['input_ids'], min_shared_prefix)[0]
+
+@patch
+def _label_suffixes(self:HFModel, texts, labels):
+    "Each prompt's tokens, and the tokens each label adds after it (None where joint tokenization changes the prompt's)."
+    rows = self.tok(list(texts), add_special_tokens=False)['input_ids']
+    joint = self.tok([t + l for t in texts for l in labels], add_special_tokens=False)['input_ids']
+    suffixes = [[None]*len(labels) for _ in texts]
+    for k, ids in enumerate(joint):
+        i, j = divmod(k, len(labels))
+        if ids[:len(rows[i])] == rows[i]: suffixes[i][j] = ids[len(rows[i]):]
+        if suffixes[i][j] == []: raise ValueError(f"Label {labels[j]!r} adds no tokens after a prompt")
+    return rows, suffixes
 
 @patch
 def _logprobs(self:HFModel, prompts, labels):
@@ -216,17 +234,52 @@ def _logprobs(self:HFModel, prompts, labels):
         lp = self._next_token_logprobs(texts)
         ids = self.torch.tensor([t[0] for t in label_ids], device=lp.device)
         return lp[:, ids].cpu().numpy().tolist()
-    seqs = [t + l for t in texts for l in labels]           # one padded batch of (prompt, label) sequences
-    n_prompt = {t: len(self.tok(t, add_special_tokens=False)['input_ids']) for t in texts}
-    ks = [len(self.tok(s, add_special_tokens=False)['input_ids']) - n_prompt[t] for t, s in zip([t for t in texts for _ in labels], seqs)]
-    if min(ks) <= 0: raise ValueError(f"Label {labels[ks.index(min(ks)) % len(labels)]!r} adds no tokens after a prompt")
+    return self._multi_token_logprobs(texts, labels)
+
+@patch
+def _multi_token_logprobs(self:HFModel, texts, labels):
+    """Summed log-probabilities of labels of several tokens: each prompt runs once; the first label token is read from
+    its next-token distribution, and the later tokens of every multi-token label continue from the prompt's key/value
+    cache in one batched pass (rows: prompt × label, right-padded). Exact: the tokens are those of prompt + label."""
+    torch, dev = self.torch, self.device
+    rows, suffixes = self._label_suffixes(texts, labels)
+    bad = [(i, j) for i, r in enumerate(suffixes) for j, s in enumerate(r) if s is None]
+    out = np.full((len(texts), len(labels)), np.nan)
+    if bad:                                               # rare: the label merges with the prompt's last token
+        for (i, j), v in zip(bad, self._full_sequence_logprobs([texts[i] for i, _ in bad], [labels[j] for _, j in bad])):
+            out[i, j] = v
+    first, cache, mask = self._prompt_pass(rows, keep_cache=True)
+    for i, r in enumerate(suffixes):
+        for j, s in enumerate(r):
+            if s is not None: out[i, j] = float(first[i, s[0]])
+    more = [(i, j) for i, r in enumerate(suffixes) for j, s in enumerate(r) if s is not None and len(s) > 1]
+    if more:
+        feed = [suffixes[i][j][:-1] for i, j in more]      # the tokens whose next-token distribution scores the rest
+        L, pad = max(map(len, feed)), self.tok.pad_token_id
+        cache.reorder_cache(torch.tensor([i for i, _ in more], device=dev))
+        ids = torch.tensor([f + [pad]*(L - len(f)) for f in feed], device=dev)
+        m = torch.cat([mask[[i for i, _ in more]], torch.tensor([[1]*len(f) + [0]*(L - len(f)) for f in feed], device=dev)], 1)
+        start = mask[[i for i, _ in more]].sum(-1, keepdim=True)
+        pos = start + torch.arange(L, device=dev)[None]
+        with torch.inference_mode():
+            logits = self.model(input_ids=ids, attention_mask=m, position_ids=pos, use_cache=True,
+                                **{_cache_arg(self.model): cache}).logits
+        lp = torch.log_softmax(logits.float(), -1)
+        for r, (i, j) in enumerate(more):
+            tgt = suffixes[i][j][1:]
+            out[i, j] += float(lp[r, torch.arange(len(tgt), device=dev), torch.tensor(tgt, device=dev)].sum())
+    return out.tolist()
+
+@patch
+def _full_sequence_logprobs(self:HFModel, texts, labels):
+    "The summed log-probability of `labels[k]` after `texts[k]`, from the whole (prompt, label) sequence (the reference)."
+    seqs = [t + l for t, l in zip(texts, labels)]
+    ks = [len(self.tok(s, add_special_tokens=False)['input_ids']) - len(self.tok(t, add_special_tokens=False)['input_ids'])
+          for t, s in zip(texts, seqs)]
+    if min(ks) <= 0: raise ValueError(f"Label {labels[ks.index(min(ks))]!r} adds no tokens after a prompt")
     keep = max(ks) + 1                                      # label tokens sit at the end of every (left-padded) row
     lp, ids = self._forward_logprobs(seqs, keep=keep)
-    out = np.zeros(len(seqs))
-    for j, k in enumerate(ks):
-        tgt = ids[j, ids.shape[1]-k:]
-        out[j] = lp[j, keep-k-1:keep-1, :].gather(-1, tgt[:, None]).sum().item()
-    return out.reshape(len(texts), len(labels)).tolist()
+    return [lp[j, keep-k-1:keep-1, :].gather(-1, ids[j, ids.shape[1]-k:][:, None]).sum().item() for j, k in enumerate(ks)]
 
 @patch
 def _embed(self:HFModel, texts):
