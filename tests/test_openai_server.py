@@ -42,10 +42,13 @@ def test_generate_chat_raw_and_samples(server, tmp_path):
 
 def test_score_labels_from_top_logprobs(server, tmp_path):
     m = get_model(f'openai/smollm2?base_url={server}', cache=CallCache(tmp_path/'c.sqlite'))
-    p = m.score_labels([ask('Is Paris the capital of France? Answer yes or no.'), 'Q: Is Paris in France?\nA:'], ['yes', 'no'])
-    assert p.shape == (2, 2) and np.allclose(p.sum(1), 1)
-    assert p[0, 0] > 0.5                                           # SmolLM2 knows this one
-    multi = m.score_labels(['Q: Is Paris in France?\nA:'], [' yes indeed', ' no way'])   # echo path, summed log-probs
+    p, mass = m.score_labels([ask('Is Paris the capital of France? Answer yes or no.'), 'Q: Is Paris in France?\nA:'],
+                             ['Yes', 'No'], min_mass=0, with_mass=True)
+    assert p.shape == (2, 2) and np.allclose(p.sum(1), 1) and (mass > 0).all() and (mass <= 1 + 1e-6).all()
+    ref = get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off'))          # the same model through transformers
+    p_hf, mass_hf = ref.score_labels([ask('Is Paris the capital of France? Answer yes or no.')], ['Yes', 'No'], min_mass=0, with_mass=True)
+    assert abs(mass[0] - mass_hf[0]) < 0.1 and abs(p[0, 0] - p_hf[0, 0]) < 0.1        # (Q4_1 in llama.cpp vs dequantized)
+    multi = m.score_labels(['Q: Is Paris in France?\nA:'], [' yes indeed', ' no way'], min_mass=0)   # echo path, summed log-probs
     assert multi.shape == (1, 2) and np.isclose(multi.sum(), 1)
 
 def test_api_key_never_cached(server, tmp_path, monkeypatch):
