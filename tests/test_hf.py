@@ -16,8 +16,8 @@ PROMPTS = [[{'role': 'user', 'content': 'Is honesty a value? Answer yes or no.'}
            'Q: Is the sky green?\nA:']
 
 def test_batched_scores_equal_single_scores(smol):
-    batched = smol.score_labels(PROMPTS, ['yes', 'no'])
-    single = np.vstack([smol.score_labels([p], ['yes', 'no']) for p in PROMPTS])
+    batched = smol.score_labels(PROMPTS, ['yes', 'no'], min_mass=0)          # the numbers, valid or not: padding is the point
+    single = np.vstack([smol.score_labels([p], ['yes', 'no'], min_mass=0) for p in PROMPTS])
     assert np.allclose(batched, single, atol=2e-3), (batched, single)       # left padding changes nothing
 
 def test_multi_token_path_agrees_with_single_token_path(smol):
@@ -102,7 +102,7 @@ def test_greedy_generation_batch_32_equals_batch_1():
 def test_label_scores_batch_32_within_bound_of_batch_1():
     prompts = [r['messages'] + [] for r in GREEDY]
     prompts = [[{'role': 'user', 'content': p[0]['content'] + ' Is that a value? Answer yes or no.'}] for p in prompts]
-    big, one = fresh(32).score_labels(prompts, ['yes', 'no']), fresh(1).score_labels(prompts, ['yes', 'no'])
+    big, one = fresh(32).score_labels(prompts, ['yes', 'no'], min_mass=0), fresh(1).score_labels(prompts, ['yes', 'no'], min_mass=0)
     assert np.abs(big - one).max() < 1e-4, np.abs(big - one).max()       # padding moves float32 sums, not answers
 
 # --- Multi-token labels from one prompt pass: the same log-probabilities as the full (prompt, label) sequences ---------
