@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-# %% ../nbs/12_efa.ipynb #5ee95b3c
+# %% ../nbs/12_efa.ipynb #6a242a87
 class EFAInputError(ValueError):
     "A respondent × term matrix that exploratory factor analysis cannot use."
 
@@ -34,10 +34,11 @@ def efa_matrix(matrix:pd.DataFrame, # respondents × terms
     if n < min_terms + 1 or len(kept) < min_terms:
         raise EFAInputError(f"EFA needs at least {min_terms} varying, linearly independent terms and more respondents than terms: "
                             f"got {n} respondents and {len(kept)} usable terms (of {matrix.shape[1]}; {constant} constant, "
-                            f"{dependent} linear combinations of others). Add respondents (at least {min_terms + 1}, ideally "
-                            f"5-10 per term) or configurations θ.")
+                            f"{dependent} linear combinations of others). "
+                            + ("The lexicon holds no terms: see the lexicon's counts (a value-word judge whose answers were "
+                               "invalid keeps none)." if matrix.shape[1] == 0 else
+                               f"Add respondents (at least {min_terms + 1}, ideally 5-10 per term) or configurations θ."))
     return matrix[kept]
-
 
 # %% ../nbs/12_efa.ipynb #91453ab3
 def efa_adequacy(matrix:pd.DataFrame) -> dict:
