@@ -160,7 +160,7 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #196a4cc5
+# %% ../nbs/03_hf.ipynb #14e766d9
 @patch
 def _forward_logprobs(self:HFModel, texts, keep=0):
     "Log-softmax over the vocabulary at the last `keep` positions (0: all) of a left-padded batch, with its input ids."
@@ -256,10 +256,11 @@ def _multi_token_logprobs(self:HFModel, texts, labels):
     if more:
         feed = [suffixes[i][j][:-1] for i, j in more]      # the tokens whose next-token distribution scores the rest
         L, pad = max(map(len, feed)), self.tok.pad_token_id
-        cache.reorder_cache(torch.tensor([i for i, _ in more], device=dev))
+        src = torch.tensor([i for i, _ in more], device=dev)    # each continuation row's prompt
+        cache.reorder_cache(src)
         ids = torch.tensor([f + [pad]*(L - len(f)) for f in feed], device=dev)
-        m = torch.cat([mask[[i for i, _ in more]], torch.tensor([[1]*len(f) + [0]*(L - len(f)) for f in feed], device=dev)], 1)
-        start = mask[[i for i, _ in more]].sum(-1, keepdim=True)
+        m = torch.cat([mask[src], torch.tensor([[1]*len(f) + [0]*(L - len(f)) for f in feed], device=dev)], 1)
+        start = mask[src].sum(-1, keepdim=True)
         pos = start + torch.arange(L, device=dev)[None]
         with torch.inference_mode():
             logits = self.model(input_ids=ids, attention_mask=m, position_ids=pos, use_cache=True,

@@ -16,7 +16,7 @@ from .config import read_settings
 from .models import Model
 from .cache import request_key
 
-# %% ../nbs/04_openai_api.ipynb #b54624ea
+# %% ../nbs/04_openai_api.ipynb #9a62170a
 class LogprobsUnavailable(RuntimeError):
     "A server that cannot return the log-probabilities that label scoring needs."
 
@@ -58,6 +58,7 @@ class OpenAIModel(Model):
         """`fn` over `items` in a bounded thread pool. A call that fails after the client's retries is returned as its
         exception. `stream=True` yields (index, result) as results arrive; otherwise a list in order."""
         from openai import APIError
+        self.client                  # made (key read, server checked) once here, not by each worker thread at once
         def safe(x):
             try: return fn(x)
             except APIError as e: return e
