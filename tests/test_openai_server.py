@@ -130,10 +130,15 @@ def test_key_from_environment_reaches_server_but_no_file(server, tmp_path, monke
     monkeypatch.setenv('OPENAI_API_KEY', planted)
     monkeypatch.setenv('VALUESTUDY_CACHE', str(tmp_path/'calls.sqlite'))
     monkeypatch.setenv('VALUESTUDY_RUNS_DIR', str(tmp_path/'runs'))
-    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', f'openai/smollm2?base_url={url}',
-                 '--figures-dir', str(tmp_path/'figs')]) == 0
+    # The proxy's port is part of the model id, so the sampled answers (and whether a 135M model names any value word,
+    # which the notebook asserts) change from run to run: the run may end either way; what it wrote must not hold the key.
+    rc = main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', f'openai/smollm2?base_url={url}',
+               '--figures-dir', str(tmp_path/'figs')])
+    assert rc in (0, 1)
     assert f'Bearer {planted}' in seen['auth']                          # the key was used ...
-    assert (tmp_path/'figs'/'00_elicit_responses.csv').exists()
+    written = list(tmp_path.rglob('00_elicit_responses.csv'))           # published (rc 0) or left in the staging folder (rc 1)
+    assert written and all('smollm2' in f.read_text() for f in written)
+    assert list(tmp_path.rglob('*.ipynb'))                              # the executed notebook is among the files searched
     assert every_file_holds([tmp_path], planted) == []                  # ... and written nowhere
     srv.shutdown()
 
