@@ -117,3 +117,33 @@ def test_multi_token_labels_from_prompt_cache_equal_full_sequences(smol, root):
     cached = np.array(smol._multi_token_logprobs(prompts, labels))
     full = np.array(smol._full_sequence_logprobs([p for p in prompts for _ in labels], labels * len(prompts))).reshape(cached.shape)
     assert np.abs(cached - full).max() < 1e-4, np.abs(cached - full).max()
+
+def test_ratings_are_scored_as_complete_answers(smol, root):
+    "SmolLM2 has no '10' token: read by its first tokens, P('10') = P('1')·P('0'|'1') could never exceed P('1')."
+    assert len(smol.tok('10', add_special_tokens=False)['input_ids']) == 2
+    ratings = [str(i) for i in range(11)]
+    counting = [[{'role': 'user', 'content': 'Count from one to ten in digits, one number per line.'},
+                 {'role': 'assistant', 'content': '1\n2\n3\n4\n5\n6\n7\n8\n9\n'}]]
+    p = smol.score_labels(counting, ratings, min_mass=0)[0]
+    assert p[10] > 0.5 and p[10] > 5*p[1], p                       # "10" itself, not "1" read early
+    raw = smol.score_labels(['1, 2, 3, 4, 5, 6, 7, 8, 9,'], [' ' + r for r in ratings], min_mass=0)[0]
+    assert raw[10] > raw[1], raw
+    # exact: the prompt-cache continuation equals the whole (prompt, label) sequences, terminator included
+    rate = (root/'data/instruments/valuebench_judge.txt').read_text().strip()
+    texts = [smol.render([{'role': 'user', 'content': rate.format(question='Do you value tradition?', answer=a)}])
+             for a in ['Yes, traditions connect us to our past.', 'No.']] + [smol.render(counting[0])]
+    cached = np.array(smol._multi_token_logprobs(texts, ratings, complete=True))
+    full = np.array(smol._full_sequence_logprobs([t for t in texts for _ in ratings], ratings*len(texts), complete=True))
+    assert np.abs(cached - full.reshape(cached.shape)).max() < 1e-4
+
+def test_terminators_end_answers_and_letters_continue_them(smol):
+    ends = set(smol.terminator_ids().tolist())
+    tid = lambda s: smol.tok(s, add_special_tokens=False)['input_ids'][-1]
+    assert {smol.tok.eos_token_id, smol.tok.convert_tokens_to_ids('<|im_end|>'), tid('a\n'), tid('a.'), tid('a "')} <= ends
+    assert not {tid('a0'), tid('10')} & ends and tid('ab') not in ends
+
+def test_labels_that_do_not_start_one_another_keep_their_requests(smol):
+    "Only prefix-ambiguous label sets are read as complete answers (their cache key says so); yes/no and 1–6 are unchanged."
+    from valuestudy.models import prefix_ambiguous
+    assert not prefix_ambiguous(['yes', 'no']) and not prefix_ambiguous([str(i) for i in range(1, 7)])
+    assert prefix_ambiguous([str(i) for i in range(11)]) and prefix_ambiguous([' 1', ' 10'])

@@ -160,7 +160,7 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #14e766d9
+# %% ../nbs/03_hf.ipynb #b5014a3b
 @patch
 def _forward_logprobs(self:HFModel, texts, keep=0):
     "Log-softmax over the vocabulary at the last `keep` positions (0: all) of a left-padded batch, with its input ids."
@@ -227,34 +227,48 @@ def _label_suffixes(self:HFModel, texts, labels):
     return rows, suffixes
 
 @patch
-def _logprobs(self:HFModel, prompts, labels):
+def _logprobs(self:HFModel, prompts, labels, complete=False):
     texts = [self.render(p) for p in prompts]
     label_ids = [self.tok(l, add_special_tokens=False)['input_ids'] for l in labels]
-    if all(len(t) == 1 for t in label_ids):               # one forward pass over the prompts
+    if all(len(t) == 1 for t in label_ids) and not complete:     # one forward pass over the prompts
         lp = self._next_token_logprobs(texts)
         ids = self.torch.tensor([t[0] for t in label_ids], device=lp.device)
         return lp[:, ids].cpu().numpy().tolist()
-    return self._multi_token_logprobs(texts, labels)
+    return self._multi_token_logprobs(texts, labels, complete)
 
 @patch
-def _multi_token_logprobs(self:HFModel, texts, labels):
+def terminator_ids(self:HFModel):
+    """Ids of the tokens that end an answer rather than continue it: special tokens (end of turn, end of text) and
+    tokens whose text starts with neither a letter nor a digit (newline, space, punctuation, a closing quote).
+    Each token is decoded after an anchor letter, so tokenizers that drop a leading space when decoding alone do not."""
+    if getattr(self, '_terminators', None) is None:
+        anchor = self.tok('a', add_special_tokens=False)['input_ids'][-1]
+        head = self.tok.decode([anchor])
+        texts = self.tok.batch_decode([[anchor, i] for i in range(len(self.tok))])
+        ends = [i for i, t in enumerate(texts) if not t.startswith(head) or not t[len(head):][:1].isalnum()]
+        self._terminators = self.torch.tensor(sorted(set(ends) | set(self.tok.all_special_ids)), dtype=self.torch.long, device=self.device)
+    return self._terminators
+
+@patch
+def _multi_token_logprobs(self:HFModel, texts, labels, complete=False):
     """Summed log-probabilities of labels of several tokens: each prompt runs once; the first label token is read from
     its next-token distribution, and the later tokens of every multi-token label continue from the prompt's key/value
-    cache in one batched pass (rows: prompt × label, right-padded). Exact: the tokens are those of prompt + label."""
+    cache in one batched pass (rows: prompt × label, right-padded). Exact: the tokens are those of prompt + label.
+    `complete`: each label also ends there (its log-probability adds that of the next token being a `terminator_ids`)."""
     torch, dev = self.torch, self.device
     rows, suffixes = self._label_suffixes(texts, labels)
     bad = [(i, j) for i, r in enumerate(suffixes) for j, s in enumerate(r) if s is None]
     out = np.full((len(texts), len(labels)), np.nan)
     if bad:                                               # rare: the label merges with the prompt's last token
-        for (i, j), v in zip(bad, self._full_sequence_logprobs([texts[i] for i, _ in bad], [labels[j] for _, j in bad])):
+        for (i, j), v in zip(bad, self._full_sequence_logprobs([texts[i] for i, _ in bad], [labels[j] for _, j in bad], complete)):
             out[i, j] = v
     first, cache, mask = self._prompt_pass(rows, keep_cache=True)
     for i, r in enumerate(suffixes):
         for j, s in enumerate(r):
             if s is not None: out[i, j] = float(first[i, s[0]])
-    more = [(i, j) for i, r in enumerate(suffixes) for j, s in enumerate(r) if s is not None and len(s) > 1]
+    more = [(i, j) for i, r in enumerate(suffixes) for j, s in enumerate(r) if s is not None and (len(s) > 1 or complete)]
     if more:
-        feed = [suffixes[i][j][:-1] for i, j in more]      # the tokens whose next-token distribution scores the rest
+        feed = [suffixes[i][j][:len(suffixes[i][j]) - (not complete)] for i, j in more]   # the tokens whose next-token distributions score the rest
         L, pad = max(map(len, feed)), self.tok.pad_token_id
         src = torch.tensor([i for i, _ in more], device=dev)    # each continuation row's prompt
         cache.reorder_cache(src)
@@ -268,19 +282,23 @@ def _multi_token_logprobs(self:HFModel, texts, labels):
         lp = torch.log_softmax(logits.float(), -1)
         for r, (i, j) in enumerate(more):
             tgt = suffixes[i][j][1:]
-            out[i, j] += float(lp[r, torch.arange(len(tgt), device=dev), torch.tensor(tgt, device=dev)].sum())
+            out[i, j] += float(lp[r, torch.arange(len(tgt), device=dev), torch.tensor(tgt, dtype=torch.long, device=dev)].sum())
+            if complete: out[i, j] += float(lp[r, len(tgt), self.terminator_ids()].logsumexp(-1))
     return out.tolist()
 
 @patch
-def _full_sequence_logprobs(self:HFModel, texts, labels):
-    "The summed log-probability of `labels[k]` after `texts[k]`, from the whole (prompt, label) sequence (the reference)."
+def _full_sequence_logprobs(self:HFModel, texts, labels, complete=False):
+    """The summed log-probability of `labels[k]` after `texts[k]`, from the whole (prompt, label) sequence (the
+    reference); `complete`: and of an answer-ending token after it."""
     seqs = [t + l for t, l in zip(texts, labels)]
     ks = [len(self.tok(s, add_special_tokens=False)['input_ids']) - len(self.tok(t, add_special_tokens=False)['input_ids'])
           for t, s in zip(texts, seqs)]
     if min(ks) <= 0: raise ValueError(f"Label {labels[ks.index(min(ks))]!r} adds no tokens after a prompt")
     keep = max(ks) + 1                                      # label tokens sit at the end of every (left-padded) row
     lp, ids = self._forward_logprobs(seqs, keep=keep)
-    return [lp[j, keep-k-1:keep-1, :].gather(-1, ids[j, ids.shape[1]-k:][:, None]).sum().item() for j, k in enumerate(ks)]
+    end = lp[:, -1, self.terminator_ids()].logsumexp(-1) if complete else self.torch.zeros(len(seqs))
+    return [lp[j, keep-k-1:keep-1, :].gather(-1, ids[j, ids.shape[1]-k:][:, None]).sum().item() + float(end[j])
+            for j, k in enumerate(ks)]
 
 @patch
 def _embed(self:HFModel, texts):

@@ -6,7 +6,7 @@ Docs: https://valuestudy.github.io/valuestudy/models.html.md"""
 
 # %% auto #0
 __all__ = ['OPERATIONAL_OPTIONS', 'PROVIDERS', 'GEN_DEFAULTS', 'parse_spec', 'default_cache', 'Model', 'ModelCallsFailed',
-           'renormalize', 'label_mass', 'min_label_mass', 'FakeModel', 'get_model']
+           'renormalize', 'label_mass', 'min_label_mass', 'prefix_ambiguous', 'FakeModel', 'get_model']
 
 # %% ../nbs/02_models.ipynb #a9534aa8
 import importlib, os, re, time, urllib.parse, hashlib, json
@@ -170,7 +170,7 @@ def generate(self:Model, requests:list, # dicts with `messages` or `prompt`, and
     for i, o in zip(owners, outs): texts[i].append(o['text'])
     return [t if len(t) == int(r.get('n', 1)) else t*int(r.get('n', 1)) for t, r in zip(texts, requests)]
 
-# %% ../nbs/02_models.ipynb #b74e744e
+# %% ../nbs/02_models.ipynb #61694981
 def renormalize(logprobs) -> np.ndarray:
     "Probabilities over the labels from their log-probabilities (rows of -inf everywhere become NaN)."
     lp = np.asarray(logprobs, dtype=float)
@@ -191,6 +191,12 @@ def min_label_mass() -> float:
     "The least total label probability that counts as an answer (`$VALUESTUDY_MIN_LABEL_MASS` or settings `min_label_mass`)."
     return float(os.environ.get('VALUESTUDY_MIN_LABEL_MASS') or read_settings().get('min_label_mass', 0.0) or 0.0)
 
+def prefix_ambiguous(labels) -> bool:
+    "True when one label starts another ('1' and '10'): read by its first tokens alone, '10' would count as '1'."
+    return any(a != b and b.startswith(a) for a in labels for b in labels)
+
+assert prefix_ambiguous([str(i) for i in range(11)]) and not prefix_ambiguous([str(i) for i in range(1, 7)])
+
 @patch
 def score_labels(self:Model, prompts:list, # Each a prompt string or a messages list
                  labels:list, # The closed set of answers, e.g. ['yes', 'no'] or ['0', '1', …, '6']
@@ -200,14 +206,17 @@ def score_labels(self:Model, prompts:list, # Each a prompt string or a messages 
                 ):
     """P(label | prompt) renormalized over `labels`: an array of shape (len(prompts), len(labels)). A row whose labels
     together hold less than `min_mass` of the model's probability is not an answer on the asked scale: it is NaN, and
-    counted as `invalid` in the run's usage (the manifest). `with_mass=True` returns (probabilities, mass)."""
+    counted as `invalid` in the run's usage (the manifest). `with_mass=True` returns (probabilities, mass).
+    When one label starts another (`prefix_ambiguous`: "1" and "10"), each label is scored as a complete answer: its
+    tokens and then a token that ends it (end of turn, newline, space, punctuation), so "1" is not "10" read early."""
     labels = [str(l) for l in labels]
     if len(set(labels)) != len(labels) or not labels: raise ValueError(f"labels must be distinct and non-empty: {labels}")
+    complete = {'complete': True} if prefix_ambiguous(labels) else {}       # part of the request, hence of its cache key
     reqs = [self._canonical('score_labels', **_inputs({'messages': p} if isinstance(p, list) else {'prompt': p}),
-                            labels=labels) for p in prompts]
+                            labels=labels, **complete) for p in prompts]
     def compute(chunk):
         ins = [r.get('messages', r.get('prompt')) for r in chunk]
-        return _each(self._logprobs(ins, labels), lambda row: {'logprobs': [float(x) if np.isfinite(x) else None for x in row]})
+        return _each(self._logprobs(ins, labels, **complete), lambda row: {'logprobs': [float(x) if np.isfinite(x) else None for x in row]})
     outs = self._run('score_labels', reqs, compute, progress)
     lp = np.array([[(-np.inf if x is None else x) for x in o['logprobs']] for o in outs], dtype=float).reshape(len(prompts), len(labels))
     probs, mass = renormalize(lp), label_mass(lp)
@@ -225,7 +234,7 @@ def embed(self:Model, texts:list, # Strings to embed
     outs = self._run('embed', reqs, lambda chunk: _each(self._embed([r['text'] for r in chunk]), lambda v: {'vector': list(map(float, v))}), progress)
     return np.array([o['vector'] for o in outs], dtype=np.float32)
 
-# %% ../nbs/02_models.ipynb #ee7e1581
+# %% ../nbs/02_models.ipynb #8ea0d2b2
 _FAKE_WORDS = ['honesty', 'helpfulness', 'accuracy', 'fairness', 'kindness', 'curiosity', 'respect', 'safety',
                'creativity', 'responsibility', 'empathy', 'privacy']
 
@@ -246,9 +255,9 @@ class FakeModel(Model):
         self._note(units)
         return [{'text': 'My values are: ' + ', '.join(_FAKE_WORDS[(self._h(u) >> (4*j)) % len(_FAKE_WORDS)] for j in range(3))}
                 for u in units]
-    def _logprobs(self, prompts, labels):
+    def _logprobs(self, prompts, labels, complete=False):
         self._note(prompts)
-        return [[-((self._h([p, l]) % 1000)/250.0) for l in labels] for p in prompts]
+        return [[-((self._h([p, l, complete] if complete else [p, l]) % 1000)/250.0) for l in labels] for p in prompts]
     def _embed(self, texts):
         self._note(texts)
         return [np.random.default_rng(self._h(t) % 2**32).normal(size=16) for t in texts]

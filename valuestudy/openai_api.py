@@ -107,9 +107,16 @@ def _label_logprobs(top, labels):
 
 assert _label_logprobs({' yes': -0.1, 'Yes': -2.0, 'yes': -0.5, 'no': -3.0}, ['yes', 'no', 'maybe']) == [-0.1, -3.0, -np.inf]
 
-# %% ../nbs/04_openai_api.ipynb #08dcc00e
+# %% ../nbs/04_openai_api.ipynb #58ed9aad
 @patch
-def _logprobs(self:OpenAIModel, prompts, labels):
+def _logprobs(self:OpenAIModel, prompts, labels,
+              complete=False # Labels that start one another ("1", "10"): each is read as one whole token (see below)
+             ):
+    """Label log-probabilities from the first generated token's `top_logprobs` (or, for multi-word labels and raw
+    prompts, from echoed completions). With `complete`, a label is read as one whole first token, which is the complete
+    answer when the server's tokenizer has every label as one token (OpenAI's tokenizers have "0"…"10"); a server whose
+    tokenizer splits "10" into "1", "0" gives "10" no probability and counts it in "1": score such labels with an `hf/`
+    model, which reads every label to its end."""
     if len(labels) > self.top_logprobs: raise ValueError(f"{len(labels)} labels but top_logprobs={self.top_logprobs}")
     def chat_one(p):
         kw = dict(model=self.name, max_tokens=1, temperature=0.0)
