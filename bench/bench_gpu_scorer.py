@@ -65,7 +65,7 @@ def main(a):
     values = list(SCHWARTZ_NAMES.values())
     pairs = [(s, v) for s in SENTENCES for v in values]
     pairs = (pairs * (a.pairs//len(pairs) + 1))[:a.pairs]
-    prompts = scorer._prompts(scorer.rel_t, pairs[:a.baseline_pairs])
+    prompts = scorer.prompts('relevance', pairs[:a.baseline_pairs])
     rows = {}
     upstream_rate(hf, prompts[:4], a.new_tokens)                                   # warm-up
     rows[f'upstream: generate per pair ({a.new_tokens} new tokens)'] = upstream_rate(hf, prompts, a.new_tokens)

@@ -7,8 +7,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv.html.md"""
 # %% auto #0
 __all__ = ['PERCEPTIONS_PREFILL', 'SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseError', 'json_strings',
            'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parsing_example',
-           'echoes_example', 'repeat_key', 'not_text', 'parse_segments', 'drop_counts', 'LLMScorer', 'measure',
-           'aggregate', 'stability', 'character_passages', 'direction_hits']
+           'echoes_example', 'repeat_key', 'not_text', 'parse_segments', 'drop_counts', 'valuellama_format',
+           'LLMScorer', 'measure', 'aggregate', 'stability', 'character_passages', 'direction_hits']
 
 # %% ../nbs/21_gpv.ipynb #512b036f
 import hashlib, json, re
@@ -188,25 +188,48 @@ def drop_counts(dropped:pd.DataFrame) -> dict:
     return dict(parse_failures=count('segment'), nontext_perceptions=count('not_text'), echoed_perceptions=count('echo'),
                 repeated_perceptions=count('repeat'))
 
-# %% ../nbs/21_gpv.ipynb #a5ee8e7b
+# %% ../nbs/21_gpv.ipynb #d7111752
+def valuellama_format(model) -> bool:
+    "True for a ValueLlama (its id names it) or a model spec with `?format=valuellama`: score as upstream's `ValueLlama` does."
+    return str(getattr(model, 'opts', {}).get('format', '')).lower() == 'valuellama' or 'valuellama' in model.id.lower()
+
 class LLMScorer:
-    "Relevance and valence from any model's label probabilities, with the paper's Prompt 1."
-    def __init__(self, model, as_chat=None):
+    """Relevance and valence from any model's label probabilities, with the paper's Prompt 1. A ValueLlama (or
+    `format='valuellama'`) is scored exactly as upstream `gpv/valuellama.py` scores it: the raw template ending
+    `Output:\n` (no chat template, no special tokens), and the first sub-token of `yes`/`no` and
+    `support`/`oppose`/`either` as tokenized without a leading space. Other models get the template as a chat turn
+    (chat models) or a raw prompt answered after a space (base models)."""
+    LABELS = {'relevance': ['yes', 'no'], 'valence': ['support', 'oppose', 'either']}
+    def __init__(self, model, as_chat=None, format=None):
         self.model, self.id = model, model.id
-        self.as_chat = (model.kind == 'chat') if as_chat is None else as_chat
-        self.rel_t, self.val_t = load_instrument('gpv_prompt1_relevance.txt'), load_instrument('gpv_prompt1_valence.txt')
-    def _prompts(self, template, pairs):
-        ps = [template.strip().format(sentence=s, value=v) for s, v in pairs]
+        self.format = format or ('valuellama' if valuellama_format(model) else 'prompt1')
+        if self.format == 'valuellama' and not hasattr(model, 'tok'):
+            raise ValueError(f"{model.id}: the ValueLlama format reads token ids, so it needs an `hf/` model")
+        self.as_chat = False if self.format == 'valuellama' else (model.kind == 'chat') if as_chat is None else as_chat
+        self.templates = {'relevance': load_instrument('gpv_prompt1_relevance.txt'), 'valence': load_instrument('gpv_prompt1_valence.txt')}
+    def prompts(self, task, pairs) -> list:
+        "The prompts of `task` (`relevance` or `valence`) for (sentence, value) pairs, as the model receives them."
+        t = self.templates[task]
+        if self.format == 'valuellama': return [t.format(sentence=s, value=v) for s, v in pairs]   # ends `Output:\n`
+        ps = [t.strip().format(sentence=s, value=v) for s, v in pairs]
         return [[{'role': 'user', 'content': p}] for p in ps] if self.as_chat else ps
-    def _labels(self, labels):
-        "Raw completions continue `Output:` with a space; a chat answer starts bare."
-        return labels if self.as_chat else [' ' + l for l in labels]
+    def labels(self, task) -> list:
+        """The label strings scored: ValueLlama's first sub-tokens (e.g. `opp` where `oppose` is two tokens); a chat
+        answer starts bare; a raw completion continues `Output:` with a space."""
+        words = self.LABELS[task]
+        if self.format == 'valuellama':
+            tok = self.model.tok
+            return [tok.convert_tokens_to_string([tok.tokenize(w)[0]]) for w in words]
+        return words if self.as_chat else [' ' + w for w in words]
+    def label_token_ids(self, task) -> list:
+        "The token id of each label (ValueLlama format: upstream's `get_token_ids`)."
+        return [self.model.tok(l, add_special_tokens=False)['input_ids'][0] for l in self.labels(task)]
     def relevance(self, pairs:list, progress=False) -> np.ndarray:
         "p(relevant) of each (sentence, value) pair."
-        return self.model.score_labels(self._prompts(self.rel_t, pairs), self._labels(['yes', 'no']), progress=progress)[:, 0]
+        return self.model.score_labels(self.prompts('relevance', pairs), self.labels('relevance'), progress=progress)[:, 0]
     def valence(self, pairs:list, progress=False) -> np.ndarray:
         "p(support), p(oppose), p(either) of each pair (rows)."
-        return self.model.score_labels(self._prompts(self.val_t, pairs), self._labels(['support', 'oppose', 'either']), progress=progress)
+        return self.model.score_labels(self.prompts('valence', pairs), self.labels('valence'), progress=progress)
 
 def measure(perceptions:pd.DataFrame, # perception_id, perception (+ any subject columns; + `value` when `values` is None)
             values:list, # The values of a value system, each paired with every perception; None: the `value` column
