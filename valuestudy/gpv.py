@@ -7,8 +7,9 @@ Docs: https://valuestudy.github.io/valuestudy/gpv.html.md"""
 # %% auto #0
 __all__ = ['PERCEPTIONS_PREFILL', 'SCHWARTZ_NAMES', 'load_instrument', 'chunk_texts', 'PerceptionParseError', 'json_strings',
            'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parsing_example',
-           'echoes_example', 'repeat_key', 'not_text', 'parse_segments', 'drop_counts', 'valuellama_format',
-           'LLMScorer', 'measure', 'aggregate', 'stability', 'character_passages', 'direction_hits']
+           'example_names', 'echoes_example', 'repeat_key', 'not_text', 'parse_segments', 'drop_counts',
+           'valuellama_format', 'LLMScorer', 'measure', 'aggregate', 'stability', 'llm_stability', 'character_passages',
+           'direction_hits']
 
 # %% ../nbs/21_gpv.ipynb #512b036f
 import hashlib, json, re
@@ -89,7 +90,7 @@ def parse_perceptions(text:str # A parser model's answer
     if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #a454a510
+# %% ../nbs/21_gpv.ipynb #19d818f3
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -103,20 +104,31 @@ def generate_parsed(model, # A `Model` that can `generate`
                     messages:list, # One messages list per request
                     parse, # Answer text -> result; raises ValueError when the answer is unusable
                     max_tokens=256, retries=2, progress=True,
-                    prefill='' # Start of the answer, continued by models that support it (`Model.supports_prefill`)
+                    prefill='', # Start of the answer, continued by models that support it (`Model.supports_prefill`)
+                    need=None # `parse` gives lists: gather distinct items over attempts until there are this many
                    ) -> list:
-    "(result or the last error, attempts) per request: greedy first, then up to `retries` sampled retries (new sample indices)."
+    """(result or the last error, attempts) per request: greedy first, then up to `retries` sampled retries (new sample
+    indices). With `need`, the items of every answer are gathered (first seen first) until `need` are there; a request
+    that never gets them fails with a message that says how many it got."""
     if not getattr(model, 'supports_prefill', False): prefill = ''
     if prefill: messages = [[*m, {'role': 'assistant', 'content': prefill}] for m in messages]
-    results, pending = {}, list(range(len(messages)))
+    results, gathered, pending = {}, {}, list(range(len(messages)))
     for attempt in range(retries + 1):
         if not pending: break
         reqs = [{'messages': messages[k], 'max_tokens': max_tokens,
                  **({'temperature': 0.0} if attempt == 0 else {'temperature': 0.7, 'n': attempt})} for k in pending]
         still = []
         for k, texts in zip(pending, model.generate(reqs, progress=progress)):
-            try: results[k] = (parse(prefill + texts[-1]), attempt + 1)
-            except ValueError as e: still.append(k); results[k] = (e, attempt + 1)
+            try:
+                got = parse(prefill + texts[-1])
+                if need:
+                    got = gathered[k] = list(dict.fromkeys([*gathered.get(k, []), *got]))
+                    if len(got) < need: raise ValueError(f"{len(got)} of the {need} needed after {attempt + 1} answer(s)")
+                results[k] = (got[:need] if need else got, attempt + 1)
+            except ValueError as e:
+                if need and gathered.get(k) and 'needed after' not in str(e):
+                    e = ValueError(f"{len(gathered[k])} of the {need} needed after {attempt + 1} answer(s); last: {e}")
+                still.append(k); results[k] = (e, attempt + 1)
         pending = still
     return [results[k] for k in range(len(messages))]
 
@@ -133,10 +145,21 @@ def parsing_example() -> str:
     "The worked example of Prompt 2 (its text and its answer)."
     return load_instrument('gpv_prompt2_parsing.txt').split('[Example]', 1)[-1]
 
+def example_names(example:str=None) -> set:
+    "The proper nouns of Prompt 2's worked example: capitalized words that do not start a sentence or a perception (Don, Bosco, Pepe, Reinoso, …)."
+    ex = example or parsing_example()
+    starts = {m.group(1) for m in re.finditer(r'(?:^|(?<![A-Z][a-z])[.!?:]\s+|["\[]\s*)([A-Z][A-Za-z]*)', ex)}   # "Fr. Pepe": no sentence start
+    return {w for w in re.findall(r'\b[A-Z][A-Za-z]+\b', ex) if w not in starts | {'I', 'Text', 'Your'}}
+
 def echoes_example(perception:str, segment:str, example:str=None,
-                   min_words=4 # Example-only content words needed (a couple of shared common words are not an echo)
+                   min_words=4, # Example-only content words needed (a couple of shared common words are not an echo)
+                   names=None # The example's proper nouns (default: `example_names`)
                   ) -> bool:
-    "True when a perception copies Prompt 2's worked example instead of its segment."
+    """True when a perception copies Prompt 2's worked example instead of its segment: it carries a proper noun of the
+    example that its segment does not, or most of its content words (at least `min_words`) are the example's alone."""
+    seg_words = set(re.findall(r'[a-z]+', str(segment).lower()))
+    names = example_names(example) if names is None else names
+    if any(w in names and w.lower() not in seg_words for w in re.findall(r'\b[A-Z][A-Za-z]+\b', str(perception))): return True
     words = _content_words(perception)
     copied = (words & _content_words(example or parsing_example())) - _content_words(segment)
     return len(copied) >= min_words and len(copied) >= len(words)/2
@@ -164,6 +187,7 @@ def parse_segments(docs:pd.DataFrame, # doc_id, text
     results = generate_parsed(parser, [parsing_messages(s) for _, _, s in segments], parse_perceptions,
                               max_tokens, retries, progress, prefill)
     rows, dropped, example = [], [], parsing_example()
+    names = example_names(example)
     for k, (d, i, s) in enumerate(segments):
         got, attempts = results[k]
         drop = lambda kind, p, error: dropped.append(dict(doc_id=d, segment=i, text=s, dropped=kind, perception=p,
@@ -173,7 +197,7 @@ def parse_segments(docs:pd.DataFrame, # doc_id, text
         for j, p in enumerate(got):
             key = repeat_key(p)
             if not_text(p): drop('not_text', p, "not a statement: a number, a boolean, one character or no letters")
-            elif echoes_example(p, s, example): drop('echo', p, "copies the worked example of Prompt 2, not the segment")
+            elif echoes_example(p, s, example, names=names): drop('echo', p, "copies the worked example of Prompt 2, not the segment")
             elif key in seen: drop('repeat', p, "repeats an earlier perception of the same answer (a generation loop)")
             else:
                 seen.add(key)
@@ -274,6 +298,17 @@ def stability(measured:pd.DataFrame, by='doc_id') -> dict:
     div = lambda a, b: a/b if b else float('nan')
     return {**c, 'p_ss': div(c['ss'], c['ss'] + c['so']), 'p_oo': div(c['oo'], c['oo'] + c['os']),
             'p_same': div(c['ss'] + c['oo'], sum(c.values()))}
+
+# %% ../nbs/21_gpv.ipynb #e94653b6
+def llm_stability(measured:pd.DataFrame # measure_answers(): model, inventory, value, measured, score
+                 ) -> pd.DataFrame:
+    "Appendix Table 8: sign agreement per LLM and over all LLMs (`all`), each (model, inventory, value) its own aggregate."
+    by = ['model', 'inventory']
+    rows = [dict(model=m, **stability(g, by=by)) for m, g in measured.groupby('model')]
+    rows.append(dict(model='all', **stability(measured, by=by)))
+    table = pd.DataFrame(rows)
+    table['pairs'] = table[['ss', 'so', 'oo', 'os']].sum(1)
+    return table
 
 # %% ../nbs/21_gpv.ipynb #a1f5eecb
 SCHWARTZ_NAMES = {'self-direction': 'Self-Direction', 'stimulation': 'Stimulation', 'hedonism': 'Hedonism',

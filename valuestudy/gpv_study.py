@@ -7,9 +7,10 @@ Docs: https://valuestudy.github.io/valuestudy/gpv_study.html.md"""
 
 # %% auto #0
 __all__ = ['SYSTEM_PROMPT', 'BASE_FRAME', 'BASE_STOP', 'QUESTIONS_PREFILL', 'LIKERT', 'RATINGS', 'ask', 'study_values',
-           'QuestionParseError', 'parse_questions', 'question_messages', 'generate_questions', 'answer_questions',
-           'value_scorer', 'measure_answers', 'gpv_scores', 'selfreport_request', 'parse_likert', 'likert_rating',
-           'self_report', 'valuebench_baseline', 'item_scores', 'measurements_table']
+           'QuestionParseError', 'clean_question', 'real_question', 'parse_questions', 'question_messages',
+           'generate_questions', 'answer_questions', 'value_scorer', 'measure_answers', 'gpv_scores',
+           'selfreport_request', 'parse_likert', 'likert_rating', 'self_report', 'valuebench_baseline', 'item_scores',
+           'measurements_table']
 
 # %% ../nbs/23_gpv_study.ipynb #1ab2d5fb
 import re
@@ -35,25 +36,38 @@ def study_values(inventories=GPV_INVENTORIES # ValueBench inventories
     items = valuebench_items(list(inventories))
     return items.groupby(['inventory', 'value'], sort=False).size().rename('items').reset_index()
 
-# %% ../nbs/23_gpv_study.ipynb #51fee4c5
+# %% ../nbs/23_gpv_study.ipynb #96af6c77
 class QuestionParseError(ValueError):
     "A generator answer that holds no questions."
 
+_QUESTION_LABEL = re.compile(r'^\s*(?:[-*•]\s*|\d+[.)]\s*|(?:question|q)\s*\d*\s*[:.)-]\s*)', re.I)
+
+def clean_question(text:str) -> str:
+    "A question without its list marker or label (`1.`, `-`, `Question 2:`, `Question:`) and quotes."
+    return _QUESTION_LABEL.sub('', str(text)).strip().strip('"').strip()
+
+def real_question(text:str, min_words=5) -> bool:
+    "A question a respondent can answer: it asks (ends in `?`) in at least `min_words` words; not a stub like `Question 3`."
+    q = clean_question(text)
+    return q.endswith('?') and len(q.split()) >= min_words and not re.fullmatch(r'(?:question|q)\s*\d+\??', q, re.I)
+
+assert [real_question(q) for q in ['Question 1', 'Question 2?', 'Why?', 'Be honest with yourself.', 'Question: Would you lie to a friend?']] \
+    == [False, False, False, False, True]
+
 def parse_questions(text:str # A generator's answer to Prompt 3
                    ) -> list:
-    "The questions of a Prompt 3 answer: JSON `{\"questions\": [...]}` (repaired), else lines that end in `?`."
-    qs = json_strings(text, 'questions')
+    """The real questions of a Prompt 3 answer (`real_question`): JSON `{\"questions\": [...]}` (repaired), else lines
+    that end in `?`. Placeholders ("Question 1"), fragments and statements are dropped; none left is a parse error."""
+    qs = [clean_question(q) for q in json_strings(text, 'questions') or str(text).splitlines()]
+    qs = list(dict.fromkeys(q for q in qs if real_question(q)))
     if qs: return qs
-    lines = [re.sub(r'^\s*(?:[-*•]|\d+[.)]|Question \d+:)\s*', '', l).strip().strip('"') for l in str(text).splitlines()]
-    qs = [l for l in lines if l.endswith('?') and len(l.split()) >= 4]
-    if qs: return qs
-    raise QuestionParseError(f"no questions in answer: {str(text)[:200]!r}")
+    raise QuestionParseError(f"no real questions in answer: {str(text)[:200]!r}")
 
 def question_messages(value:str) -> list:
     "Prompt 3 as chat messages for one value."
     return [{'role': 'system', 'content': load_instrument('gpv_prompt3_questions.txt')}, {'role': 'user', 'content': value}]
 
-# %% ../nbs/23_gpv_study.ipynb #2ac62dca
+# %% ../nbs/23_gpv_study.ipynb #ee417183
 QUESTIONS_PREFILL = '{"questions": ["'   # a small generator then writes the list, not prose about it
 
 def generate_questions(values:pd.DataFrame, # inventory, value
@@ -62,13 +76,15 @@ def generate_questions(values:pd.DataFrame, # inventory, value
                        max_tokens=512, retries=2, progress=True,
                        prefill=QUESTIONS_PREFILL # Answer start for generators that continue one ('' turns it off)
                       ) -> tuple:
-    "(questions: inventory, value, question_index, question, generator; failed: inventory, value, error, attempts)."
-    res = generate_parsed(model, [question_messages(v) for v in values.value], parse_questions, max_tokens, retries, progress, prefill)
+    """(questions: inventory, value, question_index, question, generator; failed: inventory, value, error, attempts).
+    A value gets exactly `n` real questions, gathered over a greedy answer and up to `retries` sampled ones, or is
+    reported failed (and is then left unmeasured)."""
+    res = generate_parsed(model, [question_messages(v) for v in values.value], parse_questions, max_tokens, retries, progress,
+                          prefill, need=n)          # real questions gathered over answers until there are n
     rows, failed = [], []
     for (inv, val), (got, attempts) in zip(zip(values.inventory, values.value), res):
         if isinstance(got, Exception): failed.append(dict(inventory=inv, value=val, error=str(got), attempts=attempts)); continue
-        rows += [dict(inventory=inv, value=val, question_index=i, question=q, generator=model.id)
-                 for i, q in enumerate(list(dict.fromkeys(got))[:n])]          # duplicates dropped, first n kept
+        rows += [dict(inventory=inv, value=val, question_index=i, question=q, generator=model.id) for i, q in enumerate(got)]
     return (pd.DataFrame(rows, columns=['inventory', 'value', 'question_index', 'question', 'generator']),
             pd.DataFrame(failed, columns=['inventory', 'value', 'error', 'attempts']))
 
@@ -84,7 +100,7 @@ def answer_questions(questions:pd.DataFrame, # inventory, value, question_index,
         out.append(questions.assign(model=m.id, answer=answers, empty_answer=[not a for a in answers]))
     return pd.concat(out, ignore_index=True) if out else questions.assign(model=[], answer=[], empty_answer=[])
 
-# %% ../nbs/23_gpv_study.ipynb #3271f95d
+# %% ../nbs/23_gpv_study.ipynb #bddec2ca
 def value_scorer(spec='offline', # `offline`, `offline-int8` (int8 valence model) or a model spec, e.g. `hf/Value4AI/ValueLlama-3-8B`
                  smoke=False # A tiny offline scorer (trained on PVQ40 for one epoch): for tests
                 ):
@@ -95,20 +111,28 @@ def value_scorer(spec='offline', # `offline`, `offline-int8` (int8 valence model
     return offline_scorer(valuebench_items(['PVQ40']) if smoke else None, recipe=tiny if smoke else None,
                           relevance_recipe=dict(tiny, n_calibration=2) if smoke else None, quantize=spec == 'offline-int8')
 #
-# Each non-empty answer is a document (`model|inventory|value|question_index`); its perceptions are measured against
-# the value its question targets, and the LLM's score on a value is the mean over measured perceptions.
+# Each non-empty answer is a document (`model|inventory|value|question_index`). As in the paper (§3) and upstream's
+# `measure_perceptions`, every perception is measured against **every value of the value system** — not only the
+# value its question targets: a question about Achievement can reveal Benevolence. The LLM's score on a value is the
+# mean over all its perceptions measured relevant to that value, whichever question they answered (`question_value`
+# keeps the target). A value name shared by two inventories (Achievement in LVI and PVQ40) is scored once per pair and
+# reported for each inventory.
 
-# %% ../nbs/23_gpv_study.ipynb #5dde79ae
+# %% ../nbs/23_gpv_study.ipynb #953ad61b
 def measure_answers(answers:pd.DataFrame, # answer_questions()
                     parser, # A `Model` that parses (Prompt 2)
                     scorer, # An `LLMScorer`, `OfflineScorer` or any object with relevance/valence
+                    values:pd.DataFrame=None, # inventory, value: the value system (default: every value the questions target)
                     chunk_size=250, max_tokens=256, retries=2, progress=True) -> tuple:
-    "(measured perception–value pairs with model/inventory/value, what parsing dropped: failed segments and echoes)."
+    """(every perception × every value of the value system, with model/inventory/value and the question's target
+    `question_inventory`/`question_value`; what parsing dropped: failed segments and echoes)."""
     docs = answers[~answers['empty_answer']].assign(doc_id=lambda d: d['model'] + '|' + d['inventory'] + '|' + d['value'] + '|' +
                                                   d['question_index'].astype(str), text=lambda d: d['answer'])
     perceptions, failed = parse_segments(docs[['doc_id', 'text']], parser, chunk_size, max_tokens, retries, progress)
-    perceptions = perceptions.merge(docs[['doc_id', 'model', 'inventory', 'value']], on='doc_id')
-    return measure(perceptions, None, scorer, progress=progress), failed
+    targets = docs[['doc_id', 'model', 'inventory', 'value']].rename(columns={'inventory': 'question_inventory', 'value': 'question_value'})
+    system = (answers if values is None else values)[['inventory', 'value']].drop_duplicates()
+    grid = perceptions.merge(targets, on='doc_id').merge(system, how='cross')
+    return measure(grid, None, scorer, progress=progress), failed
 
 def gpv_scores(measured:pd.DataFrame # measure_answers()
               ) -> pd.DataFrame:
