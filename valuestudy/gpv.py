@@ -9,7 +9,7 @@ __all__ = ['PERCEPTIONS_PREFILL', 'SCHWARTZ_NAMES', 'load_instrument', 'chunk_te
            'parse_perceptions', 'perception_id', 'parsing_messages', 'generate_parsed', 'parsing_example',
            'example_names', 'echoes_example', 'repeat_key', 'not_text', 'parse_segments', 'drop_counts',
            'valuellama_format', 'LLMScorer', 'measure', 'aggregate', 'stability', 'llm_stability', 'character_passages',
-           'direction_hits']
+           'direction_hits', 'hit_rate_baselines']
 
 # %% ../nbs/21_gpv.ipynb #512b036f
 import hashlib, json, re
@@ -334,4 +334,21 @@ def direction_hits(scores:pd.DataFrame, # aggregate(): doc_id, value, score, n
     out = lab.merge(scores, on=['doc_id', 'value'], how='left')
     out['measured'] = out.score.notna()
     out['hit'] = np.where(out.measured, np.sign(out.score) == out.direction, np.nan)
+    return out
+
+# %% ../nbs/21_gpv.ipynb #52e14a99
+def hit_rate_baselines(hits:pd.DataFrame # direction_hits()
+                      ) -> dict:
+    """Hit rate, balanced hit rate and the trivial lines on the same measured labels: always-support, always-oppose,
+    majority (the better of the two) and chance for the balanced rate (0.5); `beats_trivial`: GPV's hit rate is above
+    the majority line *and* its balanced rate above 0.5."""
+    m = hits[hits.measured.astype(bool)]
+    rate = lambda d: float(d.hit.mean()) if len(d) else float('nan')
+    sup, opp = m[m.direction > 0], m[m.direction < 0]
+    always_support = float((m.direction > 0).mean()) if len(m) else float('nan')
+    out = dict(measured=len(m), hit_rate=rate(m), hit_rate_support=rate(sup), hit_rate_oppose=rate(opp),
+               balanced_hit_rate=(rate(sup) + rate(opp))/2 if len(sup) and len(opp) else float('nan'),
+               always_support=always_support, always_oppose=1 - always_support if len(m) else float('nan'),
+               majority=max(always_support, 1 - always_support) if len(m) else float('nan'), balanced_chance=0.5)
+    out['beats_trivial'] = bool(out['hit_rate'] > out['majority'] and out['balanced_hit_rate'] > 0.5)
     return out
