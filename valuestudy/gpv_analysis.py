@@ -194,7 +194,7 @@ def pair_differences(X:pd.DataFrame, safety:pd.Series, models:list) -> np.ndarra
         out.append(X.loc[hi].to_numpy() - X.loc[lo].to_numpy())
     return np.array(out)
 
-# %% ../nbs/20_gpv_analysis.ipynb #a7d9bddd
+# %% ../nbs/20_gpv_analysis.ipynb #adf0bce5
 def _stack(X, safety, groups):
     "Pair differences of each split padded to one array, with a 0/1 weight per pair."
     diffs = [pair_differences(X, safety, g) for g in groups]
@@ -207,9 +207,13 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
                  masks:np.ndarray, # (combinations × features) booleans: the features each probe may use
                  splits:list, # (train, validation, test) model lists
                  epochs=1000, lr=1e-3, seed=0,
-                 first_best=True # On ties of validation accuracy keep the first epoch (`if acc > best`, the usual idiom) or the latest
+                 tie_break='loss' # Among epochs of equal validation accuracy: `loss` (lowest validation loss, then the later epoch) or `first`
                 ) -> dict:
-    "Train every (combination × split) probe at once with Adam; returns test accuracy and weights at the best validation epoch."
+    """Train every (combination × split) probe at once with Adam; returns test accuracy, weights and the selected epoch
+    of every probe at its best validation epoch. With a handful of validation pairs (6 for 4 LLMs) accuracy ties are
+    the norm, and "keep the first epoch that reaches the best accuracy" keeps near-initial weights; ties are broken by
+    the validation loss (cross-entropy of the pair logits), then by the later epoch."""
+    if tie_break not in ('loss', 'first'): raise ValueError(f"tie_break must be 'loss' or 'first', not {tie_break!r}")
     if X.isna().any().any(): raise ValueError("probe features contain NaN: fill missing scores first (the paper uses 0)")
     masks = np.asarray(masks, dtype=float)
     Dtr, Wtr = _stack(X, safety, [s[0] for s in splits]); Dva, Wva = _stack(X, safety, [s[1] for s in splits])
@@ -221,14 +225,21 @@ def train_probes(X:pd.DataFrame, # LLM × feature matrix, normalized, no missing
     m1, m2 = np.zeros_like(w), np.zeros_like(w); b1, b2, eps = 0.9, 0.999, 1e-8
     ntr = Wtr.sum(1)[None, :, None]
     acc = lambda D, Wt, w: ((np.einsum('csd,spd->csp', w, D) > 0)*Wt).sum(-1)/Wt.sum(-1)
-    best_val = np.full((C, S), -1.0); best_test = np.zeros((C, S)); best_w = w.copy(); best_epoch = np.zeros((C, S), int)
+    loss = lambda D, Wt, w: (np.logaddexp(0, -np.einsum('csd,spd->csp', w, D))*Wt).sum(-1)/Wt.sum(-1)   # softplus(−z)
+    best_val = np.full((C, S), -1.0); best_loss = np.full((C, S), np.inf); best_test = np.zeros((C, S))
+    best_w = w.copy(); best_epoch = np.zeros((C, S), int)
     for t in range(1, epochs + 1):
         z = np.einsum('csd,spd->csp', w, Dtr)
         g = -(1/(1 + np.exp(z)))*Wtr[None]                                # d/dz softplus(−z) = −σ(−z)
         grad = np.einsum('csp,spd->csd', g, Dtr)/ntr*masks[:, None, :]
         m1 = b1*m1 + (1-b1)*grad; m2 = b2*m2 + (1-b2)*grad**2
         w = w - lr*(m1/(1-b1**t))/(np.sqrt(m2/(1-b2**t)) + eps)
-        va = acc(Dva, Wva, w); better = (va > best_val) if first_best else (va >= best_val)
+        va = acc(Dva, Wva, w)
+        if tie_break == 'first': better = va > best_val
+        else:
+            vl = loss(Dva, Wva, w)
+            better = (va > best_val) | ((va == best_val) & (vl <= best_loss))
+            best_loss = np.where(better, vl, best_loss)
         if better.any():
             best_val = np.where(better, va, best_val); best_test = np.where(better, acc(Dte, Wte, w), best_test)
             best_w = np.where(better[..., None], w, best_w); best_epoch = np.where(better, t, best_epoch)
