@@ -100,16 +100,15 @@ def answer_questions(questions:pd.DataFrame, # inventory, value, question_index,
         out.append(questions.assign(model=m.id, answer=answers, empty_answer=[not a for a in answers]))
     return pd.concat(out, ignore_index=True) if out else questions.assign(model=[], answer=[], empty_answer=[])
 
-# %% ../nbs/23_gpv_study.ipynb #bddec2ca
+# %% ../nbs/23_gpv_study.ipynb #00b4234d
 def value_scorer(spec='offline', # `offline`, `offline-int8` (int8 valence model) or a model spec, e.g. `hf/Value4AI/ValueLlama-3-8B`
                  smoke=False # A tiny offline scorer (trained on PVQ40 for one epoch): for tests
                 ):
     "The perception scorer named in a study's settings."
     if spec not in ('offline', 'offline-int8'): return LLMScorer(get_model(spec))
-    from valuestudy.gpv_scorer import offline_scorer
-    tiny = dict(epochs=1, n_heldout=2)
-    return offline_scorer(valuebench_items(['PVQ40']) if smoke else None, recipe=tiny if smoke else None,
-                          relevance_recipe=dict(tiny, n_calibration=2) if smoke else None, quantize=spec == 'offline-int8')
+    from valuestudy.gpv_scorer import offline_scorer, SMOKE_RECIPE
+    return offline_scorer(valuebench_items(['PVQ40']) if smoke else None, recipe=SMOKE_RECIPE if smoke else None,
+                          relevance_recipe=SMOKE_RECIPE if smoke else None, quantize=spec == 'offline-int8')
 #
 # Each non-empty answer is a document (`model|inventory|value|question_index`). As in the paper (§3) and upstream's
 # `measure_perceptions`, every perception is measured against **every value of the value system** — not only the
