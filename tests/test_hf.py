@@ -147,3 +147,26 @@ def test_labels_that_do_not_start_one_another_keep_their_requests(smol):
     from valuestudy.models import prefix_ambiguous
     assert not prefix_ambiguous(['yes', 'no']) and not prefix_ambiguous([str(i) for i in range(1, 7)])
     assert prefix_ambiguous([str(i) for i in range(11)]) and prefix_ambiguous([' 1', ' 10'])
+
+def test_gemma_reads_its_bos():
+    "Gemma needs <bos>: without it a fixed English sentence is ~6 nats/token less likely and its answers loop."
+    import torch
+    g = get_model('embedded/gemma3-270m', cache=CallCache(':memory:', mode='off'))
+    sent = 'The quick brown fox jumps over the lazy dog near the river bank.'
+    ids = g.tok(sent, add_special_tokens=False)['input_ids']
+    k = len(ids) - 1                                          # tokens predicted in both readings
+    def mean_ll(row):
+        with torch.inference_mode(): lp = torch.log_softmax(g.model(torch.tensor([row])).logits[0].float(), -1)
+        return lp[:-1].gather(-1, torch.tensor(row)[1:, None])[-k:].mean().item()
+    with_bos, without_bos = mean_ll([g.tok.bos_token_id, *ids]), mean_ll(ids)
+    lp, seen = g._forward_logprobs([sent])                    # what the backend computes
+    backend = lp[0, :-1].gather(-1, seen[0, 1:, None])[-k:].mean().item()
+    assert abs(backend - with_bos) < 1e-3 and with_bos - without_bos > 2, (backend, with_bos, without_bos)
+    assert g.encode(['<bos>Hello', 'Hello'])[0] == g.encode(['Hello'])[0]    # a template's own <bos> is not doubled
+
+def test_bos_follows_the_tokenizer_and_upstream(smol):
+    from valuestudy.hf import bos_to_add
+    assert smol.bos_id is None and smol.tok('a')['input_ids'][:1] != [smol.tok.bos_token_id]   # SmolLM2 adds none
+    g = get_model('embedded/gemma3-270m', cache=CallCache(':memory:', mode='off'))
+    assert bos_to_add(g.tok) == g.tok.bos_token_id and bos_to_add(g.tok, format='valuellama') is None   # upstream: none
+    assert bos_to_add(g.tok, spec='hf/Value4AI/ValueLlama-3-8B') is None and bos_to_add(g.tok, bos='0') is None

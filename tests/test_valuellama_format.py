@@ -48,7 +48,7 @@ def scorer():
 def test_valuellama_format_is_chosen_by_name_or_option(scorer):
     assert scorer.format == 'valuellama' and not scorer.as_chat
     plain = LLMScorer(get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off')))
-    assert plain.format == 'prompt1' and plain.id == scorer.id                  # `format` is how it is asked, not which model
+    assert plain.format == 'prompt1' and plain.id != scorer.id      # the format changes how text is read (no BOS): part of the id
 
 def test_prompts_are_upstreams(scorer):
     assert scorer.prompts('relevance', PAIRS) == [RELEVANCE_TEMPLATE.format(sentence=s, value=v) for s, v in PAIRS]

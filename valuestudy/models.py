@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from .config import read_settings, resolve_path
 from .cache import CallCache, ReplayMiss, request_key
 
-# %% ../nbs/02_models.ipynb #bcf2ac0b
+# %% ../nbs/02_models.ipynb #e7573479
 def parse_spec(spec:str # `provider/name?key=value&…`
               ) -> tuple:
     "Split a model spec into (provider, name, options)."
@@ -43,7 +43,7 @@ def _looks_secret(name, value) -> bool:
 
 # Options that say how a model is reached or run, not which model it is: never part of its id (what is stored).
 OPERATIONAL_OPTIONS = frozenset({'batch_size', 'max_concurrency', 'timeout', 'max_retries', 'api_key_env', 'device',
-                                 'models_dir', 'min_shared_prefix', 'delay', 'log', 'format'})
+                                 'models_dir', 'min_shared_prefix', 'delay', 'log'})
 
 PROVIDERS = {'fake': 'valuestudy.models:FakeModel', 'hf': 'valuestudy.hf:HFModel',
              'openai': 'valuestudy.openai_api:OpenAIModel', 'embedded': 'valuestudy.embedded:embedded_model',
