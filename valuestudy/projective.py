@@ -8,7 +8,7 @@ Docs: https://valuestudy.github.io/valuestudy/projective.html.md"""
 __all__ = ['COMPLETE_FRAME', 'SCHWARTZ_HIGHER', 'MFT_FOUNDATIONS', 'PHI_LEVELS', 'COT_TAIL', 'SCORE_TAIL', 'load_stems',
            'stem_text', 'stem_frame', 'complete_stems', 'value_system', 'PhiParseError', 'parse_phi',
            'load_phi_examples', 'phi_text', 'phi_request', 'judge_items', 'judge', 'orientations', 'qwk', 'qwk_ci',
-           'labelling_sheet', 'read_labels', 'orientation_regression', 'paper_claims']
+           'labelling_sheet', 'read_labels', 'orientation_regression', 'paper_claims', 'judge_gate']
 
 # %% ../nbs/14_projective.ipynb #657f3e65
 import re
@@ -234,14 +234,17 @@ def read_labels(path, # A filled labelling sheet (CSV)
     if bad.any(): raise ValueError(f"{path}: scores must be integers 0–6 or blank; rows {list(df.index[bad] + 2)} hold {list(s[bad])}")
     return pd.DataFrame(dict(item_id=df.item_id, rater=rater, score=pd.to_numeric(s.replace('', np.nan))))
 
-# %% ../nbs/14_projective.ipynb #d212aaeb
-def orientation_regression(orient:pd.DataFrame, # orientations(by=['respondent', 'model', 'size_b', 'level']) rows
+# %% ../nbs/14_projective.ipynb #5bdf4592
+def orientation_regression(orient:pd.DataFrame, # orientations() rows with model, size_b, level (per model or per respondent)
                            value_col='value') -> pd.DataFrame:
-    "Per value: OLS of w on log(size_b) and training level, HC3 errors; terms the panel cannot separate are listed as dropped."
+    """Per value: OLS of each LLM's mean w on log(size_b) and training level, HC3 errors (n = LLMs, never model × θ
+    rows); terms the panel cannot separate are listed as dropped, a fit with too few LLMs is not made."""
     import statsmodels.api as sm
     rows = []
-    for v, d in orient.groupby(value_col, sort=False):
-        d = d.dropna(subset=['w'])
+    per_llm = (orient.dropna(subset=['w']).groupby(['model', value_col], sort=False, observed=True)
+               .agg(w=('w', 'mean'), size_b=('size_b', 'first'), level=('level', 'first')).reset_index())
+    for v, d in per_llm.groupby(value_col, sort=False, observed=True):
+        d = d.reset_index(drop=True)
         X = pd.DataFrame(index=d.index)
         if d.size_b.notna().all() and d.size_b.nunique() > 1: X['log_size'] = np.log(d.size_b.astype(float))
         ref = 'pretrained' if 'pretrained' in set(d.level) else sorted(set(d.level))[0]
@@ -251,29 +254,33 @@ def orientation_regression(orient:pd.DataFrame, # orientations(by=['respondent',
         while np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:         # drop size first: level is the design's factor
             drop = 'log_size' if 'log_size' in X else X.columns[-1]
             dropped.append(drop); X = X.drop(columns=drop)
-        fit = sm.OLS(d.w.astype(float), X).fit(cov_type='HC3') if len(d) > X.shape[1] else None
+        fit = sm.OLS(d.w.astype(float), X).fit(cov_type='HC3') if len(d) > X.shape[1] + 1 else None   # HC3 needs residual df
         for t in X.columns:
             rows.append(dict(value=v, term=t, estimate=fit.params[t] if fit else np.nan, se=fit.bse[t] if fit else np.nan,
                              p=fit.pvalues[t] if fit else np.nan, n=len(d),
-                             note='' if fit else f'{len(d)} respondents for {X.shape[1]} parameters'))
+                             note='' if fit else f'{len(d)} LLMs for {X.shape[1]} parameters: too few to test'))
         rows += [dict(value=v, term=t, estimate=np.nan, se=np.nan, p=np.nan, n=len(d), note='confounded with training level in this panel')
                  for t in dropped]
     return pd.DataFrame(rows)
 
-# %% ../nbs/14_projective.ipynb #7fa95640
+# %% ../nbs/14_projective.ipynb #234295af
 def paper_claims(orient:pd.DataFrame, # orientations(by='model') joined with the panel: model, level, size_b, dimension, value, w, lo, hi
                  regression:pd.DataFrame, # orientation_regression() of the ValueLex sub-dimensions
                  alpha=0.05, # Significance level of the regression terms
-                 min_effect=0.05 # Smallest mean level effect on w called support (0.05 = 0.3 points of the 0–6 scale)
+                 min_effect=0.05, # Smallest mean level effect on w called support (0.05 = 0.3 points of the 0–6 scale)
+                 judge_gate='' # Why the judge cannot be trusted ('' when it passes, see `judge_gate`): then nothing is testable
                 ) -> pd.DataFrame:
-    "The four §4.2 claims beside this run's evidence and a verdict each."
+    "The §4.2 claims beside this run's evidence and a verdict each (supported / not supported / not testable: why)."
     dims = orient.groupby(['model', 'dimension']).w.mean().unstack()
     comp = dims['Competence'] > dims.drop(columns='Competence').max(1) if 'Competence' in dims else pd.Series(dtype=bool)
     pre = orient[orient.level == 'pretrained']
     covers = ((pre.lo <= 0.5) & (pre.hi >= 0.5))
     lev = regression[regression.term.str.startswith('level[')].dropna(subset=['estimate'])
     size = regression[(regression.term == 'log_size') & (regression.value == 'Self-Competent')]
-    def verdict(ok, testable=True, why=''): return 'supported' if testable and ok else ('not supported' if testable else f'not testable: {why}')
+    def verdict(ok, testable=True, why=''):
+        if judge_gate: return f'not testable: {judge_gate}'
+        return 'supported' if testable and ok else ('not supported' if testable else f'not testable: {why}')
+    coef = lambda lev_name: lev[lev.term == f'level[{lev_name}]'].set_index('value').estimate
     rows = [dict(claim='Competence is emphasised in every model (§4.2 finding 1)',
                  evidence=f"Competence is the top dimension in {int(comp.sum())} of {len(comp)} models",
                  verdict=verdict(bool(comp.all()), len(comp) > 0, 'no Competence dimension')),
@@ -291,4 +298,23 @@ def paper_claims(orient:pd.DataFrame, # orientations(by='model') joined with the
                  verdict=verdict(bool(len(size) and size.estimate.iloc[0] > 0 and size.p.iloc[0] < alpha),
                                  bool(len(size) and size.estimate.notna().all()),
                                  size.note.iloc[0] if len(size) else 'sizes unknown or all equal'))]
+    al, it = coef('aligned'), coef('instruction-tuned')
+    both = al.index.intersection(it.index)
+    diff = (al[both] - it[both]) if len(both) else pd.Series(dtype=float)
+    rows.insert(3, dict(claim='Alignment moves values further than instruction tuning (finding 2)',
+                        evidence=(f"aligned − instruction-tuned coefficient: mean {diff.mean():+.3f} over {len(diff)} sub-dimensions "
+                                  f"(support needs ≥ {min_effect})") if len(diff) else 'the panel lacks one of the two levels, or too few LLMs',
+                        verdict=verdict(bool(len(diff) and diff.mean() >= min_effect), len(diff) > 0,
+                                        'the panel needs aligned and instruction-tuned LLMs, more of them than parameters')))
     return pd.DataFrame(rows)
+
+def judge_gate(judged:pd.DataFrame, # judge(): phi (0–6) per completion × value
+               min_sd=0.25 # Least SD of φ over all judgements (points of 0–6) of a judge that tells completions apart
+              ) -> str:
+    """'' when the judge's φ varies across completions; otherwise why the claims cannot be tested. This is the minimum
+    gate — a judge that gives (nearly) one score to everything says nothing about the models — not a measure of its
+    agreement with people (the judge-reliability stage reports that where labels exist)."""
+    phi = pd.to_numeric(judged.phi, errors='coerce').dropna()
+    if len(phi) < 2: return 'no valid φ judgements'
+    sd = float(phi.std())
+    return '' if sd >= min_sd else f"the judge does not discriminate: φ SD {sd:.2f} < {min_sd} of 0–6 over {len(phi)} judgements"
