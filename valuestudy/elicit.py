@@ -123,19 +123,24 @@ def elicit(panel:pd.DataFrame, # model, size_b, level
                                  prompt_id=pid, sample=s, response=text))
     return pd.DataFrame(rows)
 
-# %% ../nbs/10_elicit.ipynb #04b3ecf6
+# %% ../nbs/10_elicit.ipynb #a2ed7b78
 STOP = set("""a an the and or of to in on for with as by at from that this these those my your our their its it i you we
 they me is are be being been am was were will would can could should may might must do does did have has had not no
 yes so such than then there here which who whom what when where why how all any each some most more very also just
 value values word words term terms list following include includes including like well based core key principles
 sure certainly assistant ai llm language model""".split())
 
+_CODE = re.compile(r'[{}=<>\[\]]|\w\(|^\s*(?:def|import|return|print|for|if|class)\b.*[:(]')
+
 def extract_value_words(text:str # One answer
                        ) -> list:
-    "Candidate value words of an answer: list items, lower-cased, stop words dropped, 1–3 words each."
+    """Candidate value words of an answer: list items, lower-cased, stop words dropped, 1–3 words each. Lines that look
+    like code (`x = 1`, `f(x)`, brackets) and tokens that are no word (longer than 20 letters, or without a vowel:
+    a looping model's "FFECTIVEFFECTIVE…") yield none."""
     text = re.sub(r'\*\*|__|`', '', str(text))
     out = []
     for line in re.split(r'[\n;]+', text):
+        if _CODE.search(line): continue
         line = re.sub(r'^\s*(?:[-*•]|\d+[.)]|[a-z][.)])\s*', '', line)
         lead, colon, rest = line.partition(': ')
         lead_words = re.findall(r"[a-zA-Z][a-zA-Z'-]*", lead.lower())
@@ -145,5 +150,6 @@ def extract_value_words(text:str # One answer
         line = head if head.strip() else line
         for item in re.split(r',|\band\b|/', line):
             words = [w for w in re.findall(r"[a-zA-Z][a-zA-Z'-]*", item.lower()) if w not in STOP]
+            if any(len(w) > 20 or not re.search('[aeiouy]', w) for w in words): continue     # not a word
             if 1 <= len(words) <= 3 and len(' '.join(words)) > 2: out.append(' '.join(words))
     return out
