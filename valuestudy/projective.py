@@ -7,8 +7,9 @@ Docs: https://valuestudy.github.io/valuestudy/projective.html.md"""
 # %% auto #0
 __all__ = ['COMPLETE_FRAME', 'SCHWARTZ_HIGHER', 'MFT_FOUNDATIONS', 'PHI_LEVELS', 'COT_TAIL', 'SCORE_TAIL', 'load_stems',
            'stem_text', 'stem_frame', 'complete_stems', 'value_system', 'PhiParseError', 'parse_phi',
-           'load_phi_examples', 'phi_text', 'phi_request', 'judge_items', 'judge', 'orientations', 'qwk', 'qwk_ci',
-           'labelling_sheet', 'read_labels', 'orientation_regression', 'paper_claims', 'judge_gate']
+           'load_phi_examples', 'phi_text', 'phi_request', 'judge_items', 'gpv_phi', 'phi_judge', 'labelled_phi',
+           'judge', 'orientations', 'qwk', 'qwk_ci', 'labelling_sheet', 'read_labels', 'orientation_regression',
+           'paper_claims', 'judge_gate']
 
 # %% ../nbs/14_projective.ipynb #657f3e65
 import re
@@ -139,7 +140,7 @@ def phi_request(judge, item, mode='score', examples=None):
     tail = COT_TAIL if mode == 'cot' else SCORE_TAIL
     return [{'role': 'user', 'content': f"{body}\n\n{tail}"}], [str(l) for l in PHI_LEVELS]
 
-# %% ../nbs/14_projective.ipynb #32469177
+# %% ../nbs/14_projective.ipynb #40014c61
 def judge_items(completions:pd.DataFrame, # complete_stems(): completion_id, stem, completion, blank, …
                 system:pd.DataFrame # value_system(): system, dimension, value, definition
                ) -> pd.DataFrame:
@@ -147,12 +148,43 @@ def judge_items(completions:pd.DataFrame, # complete_stems(): completion_id, ste
     kept = completions[~completions.blank]
     return kept.merge(system, how='cross').reset_index(drop=True)
 
-def judge(judge_model, # A `Model`: `score_labels` for mode `score`, `generate` for mode `cot`
+def gpv_phi(scorer, # A GPV perception scorer (`relevance`, `valence`), e.g. `value_scorer('offline')`
+            items:pd.DataFrame, # judge_items(): stem, completion, value, definition
+            progress=False) -> np.ndarray:
+    """φ on 0–6 from a GPV scorer, a documented stand-in for the paper's GPT-4 judge: the completed sentence is a
+    perception, the value is read as `name: definition`, and φ = 3 + 3·p(relevant)·(p(support) − p(oppose)) — 3 when
+    the sentence is unrelated to the value, toward 6 or 0 as it supports or opposes it."""
+    pairs = [(f"{stem_text(st)} {c}".strip(), f"{v}: {d}") for st, c, v, d in zip(items.stem, items.completion, items.value, items.definition)]
+    if not pairs: return np.zeros(0)
+    rel = np.asarray(scorer.relevance(pairs, progress=progress), float)
+    val = np.asarray(scorer.valence(pairs, progress=progress), float)
+    return 3 + 3*rel*(val[:, 0] - val[:, 1])
+
+def phi_judge(spec:str, # `offline` / `offline-int8` (the GPV stand-in) or a model spec
+              mode='score', # The LLM judge's mode (`score` or `cot`); the stand-in's is `gpv`
+              smoke=False) -> tuple:
+    "(judge, mode) named by a φ judge spec."
+    if spec in ('offline', 'offline-int8'):
+        from valuestudy.gpv_study import value_scorer
+        return value_scorer(spec, smoke), 'gpv'
+    from valuestudy.models import get_model
+    return get_model(spec), mode
+
+def labelled_phi() -> pd.DataFrame:
+    "The labelled φ set written for this project, with the ValueLex definitions: item_id, value, stem, completion, phi, rule, definition."
+    from valuestudy.config import project_root
+    lab = pd.read_csv(project_root()/'data'/'instruments'/'valuelex_phi_labelled.csv', keep_default_na=False)
+    return lab.merge(value_system('valuelex')[['value', 'definition']], on='value', how='left')
+
+def judge(judge_model, # A `Model`: `score_labels` for mode `score`, `generate` for mode `cot`; a GPV scorer for mode `gpv`
           items:pd.DataFrame, # judge_items()
-          mode='score', # `score` (expected 0–6 from label probabilities) or `cot` (reasoning, then `Score: N`)
+          mode='score', # `score` (expected 0–6 from label probabilities), `cot` (reasoning, then `Score: N`) or `gpv` (`gpv_phi`)
           retries=2, max_tokens=160, examples=None, progress=True) -> pd.DataFrame:
     "`items` with phi (0–6; NaN when a `cot` answer never parsed), phi01 = phi/6, the judge, attempts and error."
-    if mode not in ('score', 'cot'): raise ValueError(f"mode must be 'score' or 'cot', not {mode!r}")
+    if mode not in ('score', 'cot', 'gpv'): raise ValueError(f"mode must be 'score', 'cot' or 'gpv', not {mode!r}")
+    if mode == 'gpv':
+        phi = gpv_phi(judge_model, items, progress)
+        return items.assign(judge=judge_model.id, judge_mode=mode, phi=phi, phi01=phi/6, attempts=1, error='')
     examples = load_phi_examples() if examples is None else examples
     reqs = [phi_request(judge_model, it, mode, examples) for it in items.itertuples()]
     out = items.assign(judge=judge_model.id, judge_mode=mode)
