@@ -36,21 +36,24 @@ def study_values(inventories=GPV_INVENTORIES # ValueBench inventories
     items = valuebench_items(list(inventories))
     return items.groupby(['inventory', 'value'], sort=False).size().rename('items').reset_index()
 
-# %% ../nbs/23_gpv_study.ipynb #96af6c77
+# %% ../nbs/23_gpv_study.ipynb #594fa723
 class QuestionParseError(ValueError):
     "A generator answer that holds no questions."
 
 _QUESTION_LABEL = re.compile(r'^\s*(?:[-*•]\s*|\d+[.)]\s*|(?:question|q)\s*\d*\s*[:.)-]\s*)', re.I)
 
 def clean_question(text:str) -> str:
-    "A question without its list marker or label (`1.`, `-`, `Question 2:`, `Question:`) and quotes."
-    return _QUESTION_LABEL.sub('', str(text)).strip().strip('"').strip()
+    "A question without its quotes, list marker or label (`1.`, `-`, `Question 2:`, `Question:`), however they nest."
+    q, prev = str(text), None
+    while q != prev: prev, q = q, _QUESTION_LABEL.sub('', q.strip().strip('"').strip())   # cleaning twice changes nothing
+    return q
 
 def real_question(text:str, min_words=5) -> bool:
     "A question a respondent can answer: it asks (ends in `?`) in at least `min_words` words; not a stub like `Question 3`."
     q = clean_question(text)
     return q.endswith('?') and len(q.split()) >= min_words and not re.fullmatch(r'(?:question|q)\s*\d+\??', q, re.I)
 
+assert clean_question('"Question 1: How do you know?"') == 'How do you know?' == clean_question(clean_question('"Question 1: How do you know?"'))
 assert [real_question(q) for q in ['Question 1', 'Question 2?', 'Why?', 'Be honest with yourself.', 'Question: Would you lie to a friend?']] \
     == [False, False, False, False, True]
 
