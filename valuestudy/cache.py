@@ -45,7 +45,7 @@ class ReplayMiss(KeyError):
         return ("cache_mode='replay' and this request is not in the cache (run once with cache_mode='live' "
                 "to make it):\n" + json.dumps(self.request, indent=2, ensure_ascii=False)[:4000])
 
-# %% ../nbs/01_cache.ipynb #5ae8e9ec
+# %% ../nbs/01_cache.ipynb #df648c0c
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, op TEXT, model TEXT, request TEXT, response TEXT,
                                   seconds REAL);
@@ -68,6 +68,15 @@ def _cache_error(path, e):
                           "at another file")
     return None
 
+def _retry_locked(fn, seconds=60.0):
+    "Run `fn`, retrying while SQLite says the database is locked: switching to WAL does not wait on the busy timeout when another process is creating the same file."
+    t0 = time.monotonic()
+    while True:
+        try: return fn()
+        except sqlite3.OperationalError as e:
+            if 'locked' not in str(e) or time.monotonic() - t0 > seconds: raise
+            time.sleep(0.05)
+
 class CallCache:
     "A SQLite file of model calls: request → response, committed one batch at a time."
     def __init__(self, path, # The SQLite file (created with its folder); ':memory:' for a throwaway cache
@@ -79,7 +88,7 @@ class CallCache:
         try:
             self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
             self._db.execute('PRAGMA busy_timeout=60000')
-            if self.path != ':memory:': self._db.execute('PRAGMA journal_mode=WAL')
+            if self.path != ':memory:': _retry_locked(lambda: self._db.execute('PRAGMA journal_mode=WAL'))
             self._db.execute('PRAGMA synchronous=NORMAL')
             self._db.executescript(_SCHEMA)
             if 'invalid' not in {r[1] for r in self._db.execute('PRAGMA table_info(usage)')}:   # a cache made before the column
