@@ -120,7 +120,7 @@ def value_scorer(spec='offline', # `offline`, `offline-int8` (int8 valence model
 # keeps the target). A value name shared by two inventories (Achievement in LVI and PVQ40) is scored once per pair and
 # reported for each inventory.
 
-# %% ../nbs/23_gpv_study.ipynb #6025dae6
+# %% ../nbs/23_gpv_study.ipynb #f41e5a97
 def measure_answers(answers:pd.DataFrame, # answer_questions()
                     parser, # A `Model` that parses (Prompt 2)
                     scorer, # An `LLMScorer`, `OfflineScorer` or any object with relevance/valence
@@ -128,13 +128,9 @@ def measure_answers(answers:pd.DataFrame, # answer_questions()
                     chunk_size=250, max_tokens=256, retries=2, progress=True) -> tuple:
     """(every perception × every value of the value system, with model/inventory/value and the question's target
     `question_inventory`/`question_value`; what parsing dropped: failed segments and echoes)."""
-    docs = answers[~answers['empty_answer'].astype(bool)]
-    if not len(docs):                                     # no question, or every answer empty: nothing to measure
-        measured = measure(pd.DataFrame(columns=['perception_id', 'perception', 'doc_id', 'model', 'question_inventory',
-                                                 'question_value', 'inventory', 'value']), None, scorer)
-        return measured, pd.DataFrame(columns=['doc_id', 'segment', 'text', 'dropped', 'perception', 'error', 'attempts'])
-    docs = docs.assign(doc_id=lambda d: d['model'] + '|' + d['inventory'] + '|' + d['value'] + '|' + d['question_index'].astype(str),
-                       text=lambda d: d['answer'])
+    docs = answers[~answers['empty_answer'].astype(bool)].assign(   # (no answers: the flag is float, and `~` would select columns)
+        doc_id=lambda d: d['model'] + '|' + d['inventory'] + '|' + d['value'] + '|' + d['question_index'].astype(str),
+        text=lambda d: d['answer'])
     perceptions, failed = parse_segments(docs[['doc_id', 'text']], parser, chunk_size, max_tokens, retries, progress)
     targets = docs[['doc_id', 'model', 'inventory', 'value']].rename(columns={'inventory': 'question_inventory', 'value': 'question_value'})
     system = (answers if values is None else values)[['inventory', 'value']].drop_duplicates()
