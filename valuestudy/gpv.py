@@ -90,7 +90,7 @@ def parse_perceptions(text:str # A parser model's answer
     if items: return items
     raise PerceptionParseError(f"no perceptions list in answer: {str(text)[:200]!r}")
 
-# %% ../nbs/21_gpv.ipynb #19d818f3
+# %% ../nbs/21_gpv.ipynb #dc54dc0a
 def perception_id(doc_id, segment:int, index:int, parser:str, text:str) -> str:
     "A stable id of a perception: source document, segment, position, parser model and text."
     return hashlib.sha256(json.dumps([str(doc_id), int(segment), int(index), parser, text]).encode()).hexdigest()[:16]
@@ -119,16 +119,15 @@ def generate_parsed(model, # A `Model` that can `generate`
                  **({'temperature': 0.0} if attempt == 0 else {'temperature': 0.7, 'n': attempt})} for k in pending]
         still = []
         for k, texts in zip(pending, model.generate(reqs, progress=progress)):
-            try:
-                got = parse(prefill + texts[-1])
-                if need:
-                    got = gathered[k] = list(dict.fromkeys([*gathered.get(k, []), *got]))
-                    if len(got) < need: raise ValueError(f"{len(got)} of the {need} needed after {attempt + 1} answer(s)")
-                results[k] = (got[:need] if need else got, attempt + 1)
-            except ValueError as e:
-                if need and gathered.get(k) and 'needed after' not in str(e):
-                    e = ValueError(f"{len(gathered[k])} of the {need} needed after {attempt + 1} answer(s); last: {e}")
-                still.append(k); results[k] = (e, attempt + 1)
+            try: got, err = parse(prefill + texts[-1]), None
+            except ValueError as e: got, err = [], e
+            if need:
+                have = gathered[k] = list(dict.fromkeys([*gathered.get(k, []), *got]))
+                if len(have) >= need: got, err = have[:need], None
+                elif err is None or have:                 # (nothing gathered yet: the parse error says it all)
+                    err = ValueError(f"{len(have)} of the {need} needed after {attempt + 1} answer(s)" + (f"; last: {err}" if err else ''))
+            if err is None: results[k] = (got, attempt + 1)
+            else: still.append(k); results[k] = (err, attempt + 1)
         pending = still
     return [results[k] for k in range(len(messages))]
 
