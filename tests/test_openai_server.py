@@ -169,3 +169,16 @@ def test_labels_absent_from_top_logprobs_are_invalid(server, tmp_path):
     m = get_model(f'openai/smollm2?base_url={server}', cache=CallCache(tmp_path/'c.sqlite'))
     p, mass = m.score_labels([ask('Is Paris the capital of France? Answer yes or no.')], ['zebra', 'giraffe'], with_mass=True)
     assert mass[0] == 0 and np.isnan(p).all()                          # never a confident number from no evidence
+
+@pytest.mark.parametrize('alias', ['gemma3-270m', 'smollm2'])
+def test_llama_server_puts_bos_where_the_hf_backend_does(alias):
+    """llama.cpp's completions endpoint prepends BOS exactly when the GGUF says `add_bos_token` (llama-cpp-python's
+    `_create_completion`); that must agree with the transformers backend's `bos_id`, or one model reads raw prompts two
+    ways (Gemma loops without its <bos>). Measured once through a Gemma server: P(' quick'|'The') −11.95 vs −12.07 here."""
+    import llama_cpp
+    vocab = llama_cpp.Llama(model_path=str(embedded_path(alias)), vocab_only=True, verbose=False)
+    server_adds_bos = bool(vocab._model.add_bos_token())
+    hf = get_model(f'embedded/{alias}', cache=CallCache(':memory:', mode='off'))
+    assert server_adds_bos == (hf.bos_id is not None), (alias, server_adds_bos, hf.bos_id)
+    assert server_adds_bos == (alias == 'gemma3-270m')
+    if server_adds_bos: assert vocab.token_bos() == hf.bos_id
