@@ -98,3 +98,27 @@ def test_invalid_label_scores_are_missing_and_counted(tmp_path, monkeypatch):
     low = mass < cut
     assert low.sum() > 0 and np.isnan(q[low]).all() and np.allclose(q[~low], p[~low])     # nothing renormalized from too little
     assert {u['op']: u['invalid'] for u in cache.usage('run-x')}['score_labels'] == int(low.sum())
+
+def test_manifest_times_each_stage_and_the_cli_names_the_slowest(isolated, mirror, capsys):
+    "Where the time goes: each notebook's wall time, its calls (hits, misses) and its seconds in model code."
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '01_lexicon', '--smoke', '--panel', 'fake/echo',
+                 '--figures-dir', str(isolated/'figs')]) == 0
+    m = json.loads((isolated/'figs'/'manifest.json').read_text())
+    stages = {s['notebook']: s for s in m['stages']}
+    assert list(stages) == ['00_elicit', '01_lexicon']
+    for s in stages.values(): assert s['seconds'] > 0 and s['model_seconds'] >= 0 and s['model_seconds'] <= s['seconds'], s
+    assert stages['00_elicit']['misses'] > 0                                  # elicitation called the model
+    assert sum(s['misses'] for s in stages.values()) == m['calls']['misses']  # stages add up to the run
+    assert sum(s['hits'] for s in stages.values()) == m['calls']['hits']
+    out = capsys.readouterr().out
+    assert 'slowest stages' in out and '00_elicit' in out, out
+
+def test_an_override_no_notebook_takes_is_refused(isolated, mirror, capsys):
+    "`--judge` with only 00_elicit would be silently ignored: refused in one line naming what the run's notebooks take."
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--judge', 'fake/echo',
+                 '--figures-dir', str(isolated/'figs')]) == 2
+    err = capsys.readouterr().err.strip()
+    assert 'no notebook of this run takes judge' in err and 'panel' in err and len(err.splitlines()) == 1, err
+    assert not (isolated/'figs').exists()
+    with pytest.raises(ValueError, match='takes panle'):
+        run_paper('valuelex', only=['fig2_value_system'], overrides={'panle': 'fake/echo'}, figures_dir=isolated/'figs', progress=False)

@@ -59,7 +59,7 @@ def default_cache() -> CallCache:
     if (path, mode) not in _CACHES: _CACHES[(path, mode)] = CallCache(path, mode)
     return _CACHES[(path, mode)]
 
-# %% ../nbs/02_models.ipynb #9d927895
+# %% ../nbs/02_models.ipynb #1b2e2c56
 GEN_DEFAULTS = dict(temperature=0.0, top_p=1.0, max_tokens=64, stop=None)
 
 def _inputs(req):
@@ -108,7 +108,7 @@ class Model:
         if progress and todo:
             from tqdm.auto import tqdm
             batches = tqdm(batches, desc=f"{op} {self.id}", unit='batch')
-        failed = []
+        failed, spent = [], 0.0
         try:
             for i in batches:
                 chunk = todo[i:i+self.batch_size]
@@ -126,9 +126,10 @@ class Model:
                     else: rows.append((k, r, o))
                     found[k] = o
                 self.cache.put_many(rows, seconds=time.perf_counter()-t0)
+                spent += time.perf_counter() - t0
         finally:
             self.cache.record_usage(os.environ.get('VALUESTUDY_RUN_ID'), self.id, self.revision, op,
-                                    len(keys)-len(todo), len(todo) - len(failed), len(batches))
+                                    len(keys)-len(todo), len(todo) - len(failed), len(batches), seconds=spent)
         if failed: raise ModelCallsFailed(self.id, op, failed, len(todo))
         return [found[k] for k in keys]
 

@@ -6,14 +6,16 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 
 # %% auto #0
 __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'paper_notebooks', 'package_versions', 'git_state', 'NotebookFailed',
-           'run_notebook', 'check_overrides', 'run_paper', 'main']
+           'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table', 'run_paper',
+           'main']
 
-# %% ../nbs/08_reproduce.ipynb #0994163a
+# %% ../nbs/08_reproduce.ipynb #4b7d8283
 import argparse, json, os, platform, subprocess, sys, time, uuid
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from .config import project_root, read_settings, resolve_path
 from .artifacts import sha256_file
+from .cache import STAGE_SEPARATOR
 
 # %% ../nbs/08_reproduce.ipynb #24116a4c
 PAPERS = ('valuelex', 'gpv')
@@ -82,7 +84,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/08_reproduce.ipynb #b04c101c
+# %% ../nbs/08_reproduce.ipynb #cbca148d
 def _stage(figures:Path, staging:Path):
     "A copy of `figures` (so that later notebooks can read earlier artifacts) to run in."
     import shutil
@@ -114,6 +116,25 @@ def check_overrides(overrides:dict):
                 if k == 'scorer' and spec in ('offline', 'offline-int8'): continue
                 parse_spec(spec)
 
+def declared_parameters(nbs) -> set:
+    "The parameters that the notebooks `nbs` declare in their papermill parameters cells."
+    import papermill as pm
+    return set().union(set(), *(pm.inspect_notebook(str(nb)) for nb in nbs))
+
+def check_declared(overrides:dict, nbs):
+    "Refuse an override that no notebook of the run declares (it would be silently ignored), naming those they declare."
+    declared = declared_parameters(nbs)
+    unknown = sorted(set(overrides or {}) - declared)
+    if unknown:
+        raise ValueError(f"no notebook of this run takes {', '.join(unknown)}; they take: "
+                         f"{', '.join(sorted(declared - {'figures_dir', 'smoke'}))}")
+
+def stage_table(manifest:dict, top=5) -> str:
+    "The `top` slowest stages of a run: wall seconds, model calls made and from the cache, seconds in model code."
+    rows = sorted(manifest.get('stages', []), key=lambda s: -s['seconds'])[:top]
+    return '\n'.join(f"  {s['notebook']:<36} {s['seconds']:>8.1f} s   {s['misses']:>6} calls made, {s['hits']:>6} cached, "
+                     f"{s['model_seconds']:>8.1f} s in models" for s in rows)
+
 def run_paper(paper:str, # `valuelex` or `gpv`
               only=None, # Notebook stems to run (default: all)
               smoke=False, # Tiny sizes from `[<paper>.smoke]`: for tests
@@ -130,7 +151,8 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     figures = Path(figures_dir) if figures_dir else resolve_path(settings['figures_dir'], root)/paper
     if figures.exists() and not figures.is_dir():
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
-    nbs, timings = paper_notebooks(paper, only), {}
+    nbs = paper_notebooks(paper, only)
+    check_declared(overrides, nbs)
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(os.environ.get('VALUESTUDY_RUNS_DIR') or settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -138,13 +160,14 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     _stage(figures, staging)
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
     env_before = dict(os.environ)
-    os.environ['VALUESTUDY_RUN_ID'] = run_id
     if cache_mode: os.environ['VALUESTUDY_CACHE_MODE'] = cache_mode
+    seconds = {}
     try:
         for nb in (tqdm(nbs, desc=f"reproduce {paper}", unit='notebook') if progress else nbs):
+            os.environ['VALUESTUDY_RUN_ID'] = f'{run_id}{STAGE_SEPARATOR}{nb.stem}'   # its calls are counted per stage
             t0 = time.perf_counter()
             run_notebook(nb, run_dir/nb.name, params, root)
-            timings[nb.stem] = round(time.perf_counter() - t0, 1)
+            seconds[nb.stem] = round(time.perf_counter() - t0, 1)
     except NotebookFailed as e:
         e.args = (f"{e.args[0]}; {figures} is unchanged (this run's partial artifacts are in {staging})",)
         raise
@@ -152,11 +175,17 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         os.environ.clear(); os.environ.update(env_before)
     cache = CallCache(os.environ.get('VALUESTUDY_CACHE') or resolve_path(settings['cache_path'], root), 'live')
     usage = cache.usage(run_id)
+    stages = []
+    for stem, s in seconds.items():
+        u = cache.usage(f'{run_id}{STAGE_SEPARATOR}{stem}', seconds=True)
+        stages.append({'notebook': stem, 'seconds': s, 'hits': sum(r['hits'] for r in u), 'misses': sum(r['misses'] for r in u),
+                       'model_seconds': round(sum(r['seconds'] for r in u), 1)})
     manifest = {
         'paper': paper, 'git': git_state(root), 'smoke': bool(smoke), 'notebooks': [nb.stem for nb in nbs],
         'parameters': {k: v for k, v in params.items() if k != 'figures_dir'},
         'settings': {k: v for k, v in settings.items() if k not in ('cache_path', 'models_dir', 'data_dir', 'runs_dir')},
         'packages': package_versions(), 'models': usage,
+        'seconds': round(sum(seconds.values()), 1), 'stages': stages,          # where the time went (differs run to run)
         'calls': {'hits': sum(u['hits'] for u in usage), 'misses': sum(u['misses'] for u in usage),
                   'invalid_label_scores': sum(u['invalid'] for u in usage)},
         'counts': {p.name[:-len('_counts.json')]: json.loads(p.read_text()) for p in sorted(staging.glob('*_counts.json'))},
@@ -165,10 +194,9 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     }
     (staging/'manifest.json').write_text(json.dumps(manifest, indent=1, sort_keys=False) + '\n')
     _publish(staging, figures)
-    (run_dir/'timings.json').write_text(json.dumps({'run_id': run_id, 'seconds': timings}, indent=1) + '\n')
     return manifest
 
-# %% ../nbs/08_reproduce.ipynb #cbbd34f1
+# %% ../nbs/08_reproduce.ipynb #24b17d43
 def main(argv=None):
     "The `valuestudy` command line: a user error ends in one line naming the thing and the fix, and exit status 2."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
@@ -197,12 +225,17 @@ def main(argv=None):
             if unknown: return fail(f"no notebook {sorted(unknown)} in any paper; see nbs/papers/<paper>/")
             only = {p: [s for s in a.only if s in have[p]] for p in papers}
             papers = tuple(p for p in papers if only[p])
+        nbs = {p: paper_notebooks(p, only[p]) for p in papers}
+        check_declared(overrides, [nb for p in papers for nb in nbs[p]])     # each paper gets the overrides it takes
         for paper in papers:
-            m = run_paper(paper, only=only[paper], smoke=a.smoke, overrides=overrides, cache_mode=a.cache_mode,
+            takes = declared_parameters(nbs[paper])
+            m = run_paper(paper, only=only[paper], smoke=a.smoke, cache_mode=a.cache_mode,
+                          overrides={k: v for k, v in overrides.items() if k in takes},
                           figures_dir=(Path(a.figures_dir)/paper if a.figures_dir and a.paper == 'all' else a.figures_dir))
             print(f"{paper}: {len(m['notebooks'])} notebooks, {len(m['artifacts'])} artifacts, "
                   f"model calls: {m['calls']['misses']} made, {m['calls']['hits']} from the cache"
-                  + (f", {m['calls']['invalid_label_scores']} label scores invalid" if m['calls']['invalid_label_scores'] else ''))
+                  + (f", {m['calls']['invalid_label_scores']} label scores invalid" if m['calls']['invalid_label_scores'] else '')
+                  + f", {m['seconds']:.0f} s; slowest stages:\n" + stage_table(m))
     except NotebookFailed as e: return fail(e, 2 if e.user_error else 1)
     except (ValueError, FileNotFoundError, KeyError, OSError) as e:
         return fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
