@@ -49,3 +49,4 @@ bench: install-test
 	$(BIN)/python bench/bench_probe.py
 	$(BIN)/python bench/bench_scorer.py
 	$(BIN)/python bench/bench_labels.py
+	$(BIN)/python bench/bench_generation.py

@@ -11,6 +11,7 @@ import argparse, time
 from valuestudy.cache import CallCache
 from valuestudy.elicit import frame, load_panel, load_prompts
 from valuestudy.models import get_model
+from record import record
 
 def requests(model_spec, n_answers, max_tokens, repeats=2):
     "Sampled elicitation requests totalling `n_answers` answers (`repeats` samples each) for one panel model."
@@ -35,15 +36,17 @@ def main(spec, n_answers, max_tokens, sizes):
     model.generate(reqs[:1], progress=False)                        # load the weights
     print(f"{spec}: {sum(r['n'] for r in reqs)} sampled answers of <= {max_tokens} tokens per run")
     print(f"{'batch':>6} {'seconds':>8} {'answers/s':>10} {'tokens/s':>9} {'vs batch 1':>10}")
-    base = None
+    base, rows = None, []
     for b in sizes:
         model.batch_size = b
         secs, n, n_tok = run(model, reqs)
         base = base or n/secs
         print(f"{b:>6} {secs:>8.1f} {n/secs:>10.2f} {n_tok/secs:>9.1f} {n/secs/base:>9.1f}x")
+        rows.append({'batch': b, 'seconds': secs, 'answers_per_s': n/secs, 'tokens_per_s': n_tok/secs, 'vs_batch_1': n/secs/base})
+    return {'model': spec, 'answers': n, 'by_batch': rows}
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', default='embedded/smollm2'); ap.add_argument('--answers', type=int, default=32)
     ap.add_argument('--max-tokens', type=int, default=48); ap.add_argument('--sizes', type=int, nargs='+', default=[1, 4, 8, 16, 32])
-    a = ap.parse_args(); main(a.model, a.answers, a.max_tokens, a.sizes)
+    a = ap.parse_args(); record('bench_generation', main(a.model, a.answers, a.max_tokens, a.sizes), vars(a))

@@ -10,6 +10,7 @@ Upstream: one `model.generate` call per pair (greedy, `--new-tokens` tokens), th
 `--tokenizer` is a folder with a tokenizer (the embedded SmolLM2's works: its ids fit Llama 3's vocabulary).
 """
 import argparse, json, shutil, time
+from record import record
 from pathlib import Path
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
@@ -84,8 +85,12 @@ def main(a):
     print(f"{device}, {len(pairs)} pairs (ours), {len(prompts)} pairs (upstream), bf16")
     for k, r in rows.items(): print(f"{k:60s} {r:9.1f} pairs/s  {r/base:6.1f}x")
     print(f"max |log p| difference, prefix sharing on vs off (bf16): {float((lp_on - lp_off).abs().max()):.4f}")
-    if a.out: Path(a.out).write_text(json.dumps({'device': device, 'pairs_per_s': rows}, indent=1))
+    result = {'device': device, 'tiny': a.tiny, 'pairs_per_s': rows,
+              'ratios_vs_upstream': {k: r/base for k, r in rows.items()},
+              'max_abs_logprob_difference_prefix_sharing': float((lp_on - lp_off).abs().max())}
+    if a.out: Path(a.out).write_text(json.dumps(result, indent=1))
     if a.cleanup: shutil.rmtree(folder)
+    return result
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
@@ -93,4 +98,4 @@ if __name__ == '__main__':
     ap.add_argument('--pairs', type=int, default=1024); ap.add_argument('--baseline-pairs', type=int, default=64)
     ap.add_argument('--tiny', action='store_true'); ap.add_argument('--batches', type=int, nargs='+', default=[32, 128])
     ap.add_argument('--new-tokens', type=int, default=4); ap.add_argument('--out'); ap.add_argument('--cleanup', action='store_true')
-    main(ap.parse_args())
+    a = ap.parse_args(); record('bench_gpu_scorer' + ('_tiny' if a.tiny else ''), main(a), vars(a))

@@ -8,6 +8,7 @@ same prompts in one run; the log-probabilities are compared.
 """
 import argparse, time
 import numpy as np
+from record import record
 from valuestudy.cache import CallCache
 from valuestudy.gpv import load_instrument
 from valuestudy.models import get_model
@@ -32,7 +33,9 @@ def main(items):
     print(f"one prompt pass + cached continuation: {t_new:.2f} s ({items/t_new:.2f} items/s)")
     print(f"full (prompt, label) sequences: {t_old:.2f} s ({items/t_old:.2f} items/s)")
     print(f"ratio: {t_old/t_new:.1f}x (target >= 5x); max |difference| of log-probabilities: {np.abs(new - old).max():.2e}")
+    return {'items': items, 'labels': len(labels), 'items_per_s_prompt_pass': items/t_new, 'items_per_s_full_sequences': items/t_old,
+            'ratio': t_old/t_new, 'target_ratio': 5, 'max_abs_logprob_difference': float(np.abs(new - old).max())}
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--items', type=int, default=16)
-    main(ap.parse_args().items)
+    a = ap.parse_args(); record('bench_labels', main(a.items), vars(a))

@@ -10,6 +10,7 @@ import argparse, tempfile, time
 from pathlib import Path
 from valuestudy.cache import CallCache
 from valuestudy.models import get_model
+from record import record
 
 VALUES = ['Achievement', 'Benevolence', 'Conformity', 'Hedonism', 'Power', 'Security', 'Self-direction', 'Stimulation']
 TEXTS = ['I always help my neighbours when they need it.', 'Winning the competition matters more than anything to me.',
@@ -42,7 +43,10 @@ def main(pairs):
     print(f"ratio batched vs per-pair generate (8-token answer): {naive/batched:.1f}x  (target >= 5x)")
     print(f"ratio batched vs per-pair generate (1 token): {naive1/batched:.1f}x")
     print(f"warm cache re-run: {warm*1000:.1f} ms; ratio cold/warm: {batched/warm:.0f}x  (target >= 100x)")
+    return {'pairs': n, 'pairs_per_s_batched': n/batched, 'pairs_per_s_generate_8_tokens': n/naive, 'pairs_per_s_generate_1_token': n/naive1,
+            'ratio_vs_generate_8_tokens': naive/batched, 'ratio_vs_generate_1_token': naive1/batched, 'target_ratio': 5,
+            'warm_seconds': warm, 'ratio_cold_vs_warm': batched/warm, 'target_ratio_cold_vs_warm': 100}
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--pairs', type=int, default=64)
-    main(ap.parse_args().pairs)
+    a = ap.parse_args(); record('bench_models', main(a.pairs), vars(a))

@@ -5,6 +5,7 @@ combinations × 3 tools trained as one array per tool, vs training the probes on
 """
 import time
 import numpy as np
+from record import record
 from valuestudy.gpv_analysis import (load_measurements, salad_safety, probe_value_systems, probe_features, stratified_splits,
                                      train_probes)
 
@@ -22,5 +23,7 @@ def main():
     print(f"vectorized: {batched:.2f} s")
     print(f"one probe at a time: {one*1000:.1f} ms each → {one*n_models:.1f} s for all (extrapolated from {k})")
     print(f"ratio: {one*n_models/batched:.1f}x")
+    return {'probes': n_models, 'epochs': 1000, 'seconds_vectorized': batched, 'seconds_one_at_a_time_extrapolated': one*n_models,
+            'ratio': one*n_models/batched}
 
-if __name__ == '__main__': main()
+if __name__ == '__main__': record('bench_probe', main())

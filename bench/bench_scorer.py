@@ -11,6 +11,7 @@ Cache off, so every pair is computed.
     python bench/bench_scorer.py [--pairs 1000]
 """
 import argparse, time
+from record import record
 from pathlib import Path
 import pandas as pd
 from valuestudy.cache import CallCache
@@ -55,6 +56,11 @@ def main(n):
     print(f"  relevance bi-encoder alone: {r_rel:.0f} pairs/s; cross-encoder alone: fp32 {r_ce:.0f}, int8 {r_ce8:.0f} pairs/s")
     print(f"SmolLM2-135M zero-shot relevance, batched score_labels: {r_llm:.1f} pairs/s over {m} pairs")
     print(f"ratios: pipeline/SmolLM2 {r_pipe/r_llm:.0f}x, worst case fp32/SmolLM2 {r_fp32/r_llm:.0f}x, int8/fp32 cross-encoder {r_ce8/r_ce:.2f}x")
+    return {'pipeline_pairs': len(grid), 'pipeline_source': source, 'pipeline_pairs_per_s': r_pipe, 'target_pipeline_pairs_per_s': 200,
+            'share_relevant': rel_share, 'worst_case_pairs': len(pairs), 'worst_case_pairs_per_s_fp32': r_fp32,
+            'worst_case_pairs_per_s_int8': r_int8, 'relevance_bi_encoder_pairs_per_s': r_rel, 'cross_encoder_pairs_per_s_fp32': r_ce,
+            'cross_encoder_pairs_per_s_int8': r_ce8, 'smollm2_zero_shot_pairs_per_s': r_llm,
+            'ratio_pipeline_vs_smollm2': r_pipe/r_llm, 'ratio_worst_case_vs_smollm2': r_fp32/r_llm, 'ratio_int8_vs_fp32': r_ce8/r_ce}
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(); ap.add_argument('--pairs', type=int, default=1000); main(ap.parse_args().pairs)
+    ap = argparse.ArgumentParser(); ap.add_argument('--pairs', type=int, default=1000); a = ap.parse_args(); record('bench_scorer', main(a.pairs), vars(a))
