@@ -52,6 +52,28 @@ def test_prefix_sharing_gives_the_same_scores(smol, root):
     unshared = smol._next_token_logprobs(prompts, min_shared_prefix=10**9)
     assert float((shared - unshared).abs().max()) < 1e-3
 
+def test_group_prefixes_give_the_same_scores(smol, root):
+    "Pairs of one sentence share the instruction and the sentence: each sentence runs once, and the numbers do not move."
+    from valuestudy.hf import prefix_groups, groups_pay
+    task = (root/'data/instruments/gpv_prompt1_relevance.txt').read_text()
+    sentences = ['I always tell the truth, even when it costs me a friend or a deal at work.',
+                 'Saving money for my children and keeping them safe matters most to me, more than any holiday.']
+    prompts = [task.format(sentence=s, value=v) for s in sentences for v in ['Honesty', 'Security', 'Power', 'Tradition']]
+    rows = smol.encode(prompts)
+    from valuestudy.hf import shared_prefix_len
+    rest = [r[shared_prefix_len(rows):] for r in rows]
+    groups = prefix_groups(rest, 8)
+    assert sorted(len(g) for _, g in groups) == [4, 4] and groups_pay(rest, groups)
+    grouped = smol._next_token_logprobs(prompts)
+    unshared = smol._next_token_logprobs(prompts, min_shared_prefix=10**9)
+    assert float((grouped - unshared).abs().max()) < 1e-3
+    lp, _, _ = smol._prompt_pass(rows, min_group_prefix=10**9)               # groups off: the same numbers again
+    assert float((grouped - lp).abs().max()) < 1e-3
+    labels = [' yes', ' no', ' 10']                                          # multi-token and complete, continuing the grouped cache
+    cached = np.array(smol._multi_token_logprobs(prompts, labels, complete=True))
+    full = np.array(smol._full_sequence_logprobs([p for p in prompts for _ in labels], labels*len(prompts), complete=True))
+    assert np.abs(cached - full.reshape(cached.shape)).max() < 1e-4
+
 def test_prefill_continues_the_given_answer_start(smol):
     msgs = [{'role': 'user', 'content': 'List two values of a kind person as JSON.'}]
     start = '{"perceptions": ["'

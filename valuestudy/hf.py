@@ -6,7 +6,7 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 
 # %% auto #0
 __all__ = ['file_sha256', 'pick_device', 'pick_dtype', 'convert_gguf', 'HFModel', 'bos_to_add', 'unit_seed', 'RowSampler',
-           'shared_prefix_len']
+           'shared_prefix_len', 'prefix_groups', 'groups_pay']
 
 # %% ../nbs/03_hf.ipynb #d37dbfda
 import hashlib, os, json, time
@@ -62,7 +62,7 @@ def convert_gguf(gguf_path, # A .gguf file
     tmp.rename(out)
     return out
 
-# %% ../nbs/03_hf.ipynb #b7e696bf
+# %% ../nbs/03_hf.ipynb #397d22ce
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
     supports_prefill = True   # a final assistant message is continued (chat template `continue_final_message`)
@@ -90,6 +90,7 @@ class HFModel(Model):
         self.kind = kind or ('chat' if self.tok.chat_template else 'base')
         self.torch = torch
         self.min_shared_prefix = int(opts.get('min_shared_prefix', 16))   # 0 turns prefix sharing off
+        self.min_group_prefix = int(opts.get('min_group_prefix', 8))     # prefixes shared by some rows (10**9: off)
         self.bos_id = bos_to_add(self.tok, opts.get('bos'), opts.get('format'), self.spec)
 
     def encode(self, texts) -> list:
@@ -186,7 +187,7 @@ def _generate(self:HFModel, units):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #b1aa33cf
+# %% ../nbs/03_hf.ipynb #6d38700f
 @patch
 def _forward_logprobs(self:HFModel, texts, keep=0):
     "Log-softmax over the vocabulary at the last `keep` positions (0: all) of a left-padded batch, with its input ids."
@@ -204,32 +205,79 @@ def shared_prefix_len(rows) -> int:
         if any(r[i] != t for r in rows): return i
     return max(n, 0)
 
+def prefix_groups(rows, min_len:int) -> list:
+    """Rows (token lists) grouped by a shared prefix of at least `min_len` tokens: [(prefix length, row indices)].
+    Every row keeps at least one token after its group's prefix; a row that shares none is a group of one whose
+    prefix is all but its last token. Rows are sorted, so a group's prefix is the common prefix of neighbours."""
+    def common(a, b):
+        n = 0
+        for x, y in zip(a, b):
+            if x != y: break
+            n += 1
+        return n
+    groups = []
+    for i in sorted(range(len(rows)), key=lambda i: rows[i]):
+        if groups:
+            L, members = groups[-1]
+            joint = min(L, common(rows[members[-1]], rows[i]), len(rows[i]) - 1)
+            if joint >= min_len: groups[-1] = (joint, members + [i]); continue
+        groups.append((len(rows[i]) - 1, [i]))
+    return groups
+
+def groups_pay(rows, groups, share=0.8) -> bool:
+    "Whether running group prefixes then ends computes under `share` of the padded grid of running the rows whole."
+    if not groups or len(groups) == len(rows) or min(L for L, _ in groups) < 1: return False
+    whole = len(rows)*max(map(len, rows))
+    split = len(groups)*max(L for L, _ in groups) + len(rows)*max(len(rows[i]) - L for L, g in groups for i in g)
+    return split < share*whole
+
 def _cache_arg(model) -> str:
     "The forward argument that takes a key/value cache in this transformers version."
     import inspect
     return 'cache' if 'cache' in inspect.signature(model.forward).parameters else 'past_key_values'
 
 @patch
-def _prompt_pass(self:HFModel, rows, min_shared_prefix=None, keep_cache=False):
+def _forward_rows(self:HFModel, ids, mask, past=None, keep_cache=False):
+    """Run `ids` (the last columns of `mask`) after the key/value cache `past`: (last-position logits, cache or None).
+    Positions count the real tokens before each one, so padding anywhere in `mask` changes nothing."""
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, mask.shape[1] - ids.shape[1]:]
+    kw = {_cache_arg(self.model): past} if past is not None else {}
+    out = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=past is not None or keep_cache,
+                     logits_to_keep=1, **kw)
+    cache = (out['cache'] if 'cache' in out else out['past_key_values']) if keep_cache else None   # transformers >= 5.2x: `cache`
+    return out.logits[:, -1], cache
+
+@patch
+def _prompt_pass(self:HFModel, rows, min_shared_prefix=None, keep_cache=False, min_group_prefix=None):
     """One forward pass over token `rows` (left-padded): (log-softmax of the next token after each row, the key/value
-    cache or None, the attention mask over it). A token prefix shared by every row runs once and its cache is reused."""
+    cache or None, the attention mask over it). A token prefix shared by every row runs once and its cache is reused;
+    so do prefixes shared by groups of rows (`prefix_groups`), when that saves work."""
     torch, dev = self.torch, self.device
     P = shared_prefix_len(rows) if len(rows) > 1 else 0
     if P < (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix): P = 0
-    ids, mask = self.pad_left([r[P:] for r in rows])
+    rest = [r[P:] for r in rows]
+    groups = prefix_groups(rest, self.min_group_prefix if min_group_prefix is None else min_group_prefix) if len(rows) > 1 else []
+    grouped = groups_pay(rest, groups)
+    ones = lambda n: torch.ones(n, P, dtype=torch.long, device=dev)
     with torch.inference_mode():
-        past = None
-        if P:
-            out = self.model(input_ids=torch.tensor([rows[0][:P]], device=dev), use_cache=True, logits_to_keep=1)
-            past = out['cache'] if 'cache' in out else out['past_key_values']   # transformers >= 5.2x names it `cache`
-            past.batch_repeat_interleave(len(rows))
-            mask = torch.cat([torch.ones(len(rows), P, dtype=mask.dtype, device=dev), mask], 1)
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)[:, P:]
-        kw = {_cache_arg(self.model): past} if P else {}
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=bool(P) or keep_cache,
-                         logits_to_keep=1, **kw)
-    cache = (out['cache'] if 'cache' in out else out['past_key_values']) if keep_cache else None
-    return torch.log_softmax(out.logits[:, -1].float(), -1), cache, mask
+        past = self._forward_rows(torch.tensor([rows[0][:P]], device=dev), ones(1), keep_cache=True)[1] if P else None
+        head_mask = ones(len(rows))
+        if grouped:                                  # each group's prefix once, after the common one; then the ends
+            ids, m = self.pad_left([rest[g[0]][:L] for L, g in groups])
+            if P: past.batch_repeat_interleave(len(groups))
+            m = torch.cat([ones(len(groups)), m], 1)
+            past = self._forward_rows(ids, m, past, keep_cache=True)[1]
+            of, cut = [0]*len(rows), [0]*len(rows)
+            for k, (L, g) in enumerate(groups):
+                for i in g: of[i], cut[i] = k, L
+            of = torch.tensor(of, device=dev)
+            past.reorder_cache(of); head_mask = m[of]
+            rest = [r[c:] for r, c in zip(rest, cut)]
+        elif P: past.batch_repeat_interleave(len(rows))
+        ids, m = self.pad_left(rest)
+        mask = torch.cat([head_mask, m], 1)
+        logits, cache = self._forward_rows(ids, mask, past, keep_cache)
+    return torch.log_softmax(logits.float(), -1), cache, mask
 
 @patch
 def _next_token_logprobs(self:HFModel, texts, min_shared_prefix=None):
