@@ -118,7 +118,7 @@ def parse_phi(text:str # A judge's answer
     if x != int(x) or not 0 <= x <= 6: raise PhiParseError(f"score {value} is not an integer from 0 to 6: {t[:80]!r}")
     return int(x)
 
-# %% ../nbs/14_projective.ipynb #8e154c37
+# %% ../nbs/14_projective.ipynb #fd3b165f
 def load_phi_examples(path=None) -> pd.DataFrame:
     "The judge's worked examples: value, definition, stem, completion, reasoning, score."
     return instrument_table('valuelex_phi_examples.csv', ['value', 'definition', 'stem', 'completion', 'reasoning', 'score'], path)
@@ -126,7 +126,7 @@ def load_phi_examples(path=None) -> pd.DataFrame:
 def phi_text(value, definition, stem, completion, mode='cot', examples=None) -> str:
     "The judge's question for one (completion, value) pair, with the worked examples (reasoning shown in `cot` mode)."
     ex = load_phi_examples() if examples is None else examples
-    shots = '\n\n'.join(f"Value: {e.value} ({e.definition})\nStem: {e.stem}\nCompletion: {e.completion}\n"
+    shots = '\n\n'.join(f"Stem: {e.stem}\nCompletion: {e.completion}\nValue: {e.value} ({e.definition})\n"
                         + (f"Reasoning: {e.reasoning}\n" if mode == 'cot' else '') + f"Score: {e.score}" for e in ex.itertuples())
     return load_instrument('valuelex_phi_judge.txt').strip().format(examples=shots, value=value, definition=definition,
                                                                      stem=stem_text(stem), completion=completion)
