@@ -74,6 +74,22 @@ def test_group_prefixes_give_the_same_scores(smol, root):
     full = np.array(smol._full_sequence_logprobs([p for p in prompts for _ in labels], labels*len(prompts), complete=True))
     assert np.abs(cached - full.reshape(cached.shape)).max() < 1e-4
 
+def test_generation_with_a_shared_prefix_gives_the_same_texts(root):
+    "The worked examples of a phi prompt run once per batch; greedy and sampled answers are the texts of a whole-prompt run."
+    import pandas as pd
+    from valuestudy.projective import phi_request
+    m = get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off'), batch_size=8)
+    items = pd.read_csv(root/'data/instruments/valuelex_phi_labelled.csv').head(6).assign(definition='what the value means')
+    msgs = [phi_request(m, it, mode='cot')[0] for it in items.itertuples()]
+    from valuestudy.hf import shared_prefix_len
+    assert shared_prefix_len(m.encode([m.render(x) for x in msgs])) > 300          # the instruction and the examples
+    reqs = [{'messages': x, 'max_tokens': 24} for x in msgs] + [{'messages': x, 'max_tokens': 24, 'temperature': 1.0, 'top_p': 0.95, 'n': 2} for x in msgs[:3]]
+    shared = m.generate(reqs, progress=False)
+    m.min_shared_prefix = 10**9
+    whole = m.generate(reqs, progress=False)
+    assert shared == whole, [(a, b) for a, b in zip(shared, whole) if a != b][:2]
+    assert len({t for a in shared for t in a}) > 3                                   # real, varied answers
+
 def test_prefill_continues_the_given_answer_start(smol):
     msgs = [{'role': 'user', 'content': 'List two values of a kind person as JSON.'}]
     start = '{"perceptions": ["'

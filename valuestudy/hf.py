@@ -132,7 +132,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #a858c2a1
+# %% ../nbs/03_hf.ipynb #0a4678b1
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -166,7 +166,26 @@ class RowSampler:
         return torch.full_like(scores, float('-inf')).scatter(-1, tok, 0.0)   # greedy decoding then takes the drawn token
 
 @patch
-def _generate(self:HFModel, units):
+def _generation_inputs(self:HFModel, rows, min_shared_prefix=None) -> dict:
+    """`generate`'s inputs for token `rows`. A prefix shared by every row (at least `min_shared_prefix` tokens: an
+    instruction, worked examples) runs once; its key/value cache, repeated over the rows, is handed to `generate`,
+    which then reads only the rest. The rows are laid out prefix, padding, rest: positions count real tokens only."""
+    torch, dev = self.torch, self.device
+    P = shared_prefix_len(rows) if len(rows) > 1 else 0
+    if P < (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix):
+        ids, mask = self.pad_left(rows)
+        return {'input_ids': ids, 'attention_mask': mask}
+    head = torch.tensor([rows[0][:P]], device=dev)
+    with torch.inference_mode():
+        cache = self._forward_rows(head, torch.ones_like(head), keep_cache=True)[1]
+    cache.batch_repeat_interleave(len(rows))
+    ids, mask = self.pad_left([r[P:] for r in rows])
+    return {'input_ids': torch.cat([head.expand(len(rows), P), ids], 1),
+            'attention_mask': torch.cat([torch.ones(len(rows), P, dtype=mask.dtype, device=dev), mask], 1),
+            _cache_arg(self.model): cache}
+
+@patch
+def _generate(self:HFModel, units, min_shared_prefix=None):
     from transformers import LogitsProcessorList
     groups = {}
     for i, u in enumerate(units):
@@ -174,8 +193,7 @@ def _generate(self:HFModel, units):
     out = [None]*len(units)
     for (temp, top_p, max_tokens, stop), idx in groups.items():
         texts = [self.render(units[i].get('messages', units[i].get('prompt'))) for i in idx]
-        ids, mask = self.pad_left(self.encode(texts))
-        enc = {'input_ids': ids, 'attention_mask': mask}
+        enc = self._generation_inputs(self.encode(texts), min_shared_prefix)
         kw = dict(do_sample=False, max_new_tokens=int(max_tokens), pad_token_id=self.tok.pad_token_id)
         if stop: kw.update(stop_strings=list(stop), tokenizer=self.tok)     # stop early; the text is cut below
         kw.update(temperature=None, top_p=None, top_k=None)        # sampling, when asked, is RowSampler's
