@@ -7,8 +7,11 @@ on the same inputs, measured in one run.
 2. ValueLex φ, score-only: before, the pair was written value first (no prefix beyond the worked examples); after,
    stem and completion come first and the value last, so the requests of one completion share them.
 
-The log-probabilities of 1 are compared (the same prompts, so they must agree); 2 changes the prompt, so its
-numbers are compared only for speed.
+3. Generation: φ chain-of-thought requests (the instruction and four worked examples are one long prefix), greedy,
+   with the shared prefix run once per batch vs every row run whole. The texts must be the same.
+
+The log-probabilities of 1 and the texts of 3 are compared (the same prompts, so they must agree); 2 changes the
+prompt, so its numbers are compared only for speed.
 
     python bench/bench_prefix_groups.py [--sentences 8] [--completions 8]
 """
@@ -74,7 +77,16 @@ def main(n_sentences, n_completions):
     phi = {'pairs': len(items), 'pairs_per_s_before': len(items)/t_old, 'pairs_per_s_after': len(items)/t_new, 'ratio': t_old/t_new}
     print(f"phi score-only, {len(items)} pairs ({len(completions)} completions x {len(system)} values): "
           f"{phi['pairs_per_s_before']:.1f} -> {phi['pairs_per_s_after']:.1f} pairs/s ({phi['ratio']:.2f}x)")
-    return {'gpv_prompt1_relevance': gpv, 'phi_score_only': phi}
+    cot = [{'messages': phi_request(m, it, mode='cot')[0], 'max_tokens': 48} for it in labelled.head(n_completions*2).assign(definition='what the value means').itertuples()]
+    m.min_shared_prefix = 10**9
+    whole, t_whole = timed(lambda: m.generate(cot, progress=False))
+    m.min_shared_prefix = 16
+    shared, t_shared = timed(lambda: m.generate(cot, progress=False))
+    gen = {'answers': len(cot), 'max_tokens': 48, 'answers_per_s_before': len(cot)/t_whole, 'answers_per_s_after': len(cot)/t_shared,
+           'ratio': t_whole/t_shared, 'same_texts': shared == whole}
+    print(f"phi chain-of-thought generation, {len(cot)} answers of <= 48 tokens: {gen['answers_per_s_before']:.2f} -> "
+          f"{gen['answers_per_s_after']:.2f} answers/s ({gen['ratio']:.2f}x); same texts: {gen['same_texts']}")
+    return {'gpv_prompt1_relevance': gpv, 'phi_score_only': phi, 'phi_cot_generation': gen}
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--sentences', type=int, default=8); ap.add_argument('--completions', type=int, default=8)
