@@ -33,7 +33,10 @@ def to_nb(src, dst):
     if Path(dst).exists():
         for c in json.loads(Path(dst).read_text())['cells']: old.setdefault(''.join(c['source']), c.get('id'))
     cells, used = [], set()
-    for kind, source in pct_to_cells(Path(src).read_text()):
+    parsed = pct_to_cells(Path(src).read_text())
+    if not parsed:      # an empty script would silently empty the notebook (it happened once: nbs/08_reproduce)
+        raise SystemExit(f"nbpct: {src} holds no cells; {dst} is left as it is")
+    for kind, source in parsed:
         lines = source.split('\n'); lines = [l + '\n' for l in lines[:-1]] + [lines[-1]]
         cid = old.get(source) if old.get(source) not in used else None
         cid = cid or hashlib.sha1(f"{len(cells)}\n{source}".encode()).hexdigest()[:8]   # stable cell ids (nbformat 4.5)
@@ -48,8 +51,9 @@ def to_nb(src, dst):
 
 def to_pct(src, dst):
     "Write a percent script `dst` from the notebook `src`."
-    out = []
-    for c in json.loads(Path(src).read_text())['cells']:
+    out, cells = [], json.loads(Path(src).read_text())['cells']
+    if not cells: raise SystemExit(f"nbpct: {src} has no cells; nothing written to {dst}")
+    for c in cells:
         s = ''.join(c['source'])
         if c['cell_type'] == 'markdown':
             out += ['# %% [markdown]'] + ['# ' + l if l else '#' for l in s.split('\n')]
