@@ -75,7 +75,7 @@ def test_group_prefixes_give_the_same_scores(smol, root):
     assert np.abs(cached - full.reshape(cached.shape)).max() < 1e-4
 
 def test_generation_with_a_shared_prefix_gives_the_same_texts(root):
-    "The worked examples of a phi prompt run once per batch; greedy and sampled answers are the texts of a whole-prompt run."
+    "The worked examples of a phi prompt run once per greedy batch (sampled rows run whole); the texts are those of a whole-prompt run."
     import pandas as pd
     from valuestudy.projective import phi_request
     m = get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off'), batch_size=8)

@@ -132,7 +132,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #0a4678b1
+# %% ../nbs/03_hf.ipynb #5d621c36
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -169,7 +169,8 @@ class RowSampler:
 def _generation_inputs(self:HFModel, rows, min_shared_prefix=None) -> dict:
     """`generate`'s inputs for token `rows`. A prefix shared by every row (at least `min_shared_prefix` tokens: an
     instruction, worked examples) runs once; its key/value cache, repeated over the rows, is handed to `generate`,
-    which then reads only the rest. The rows are laid out prefix, padding, rest: positions count real tokens only."""
+    which then reads only the rest. The rows are laid out prefix, padding, rest: positions count real tokens only.
+    (`_generate` uses it for greedy rows; sampled rows run whole.)"""
     torch, dev = self.torch, self.device
     P = shared_prefix_len(rows) if len(rows) > 1 else 0
     if P < (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix):
@@ -193,7 +194,11 @@ def _generate(self:HFModel, units, min_shared_prefix=None):
     out = [None]*len(units)
     for (temp, top_p, max_tokens, stop), idx in groups.items():
         texts = [self.render(units[i].get('messages', units[i].get('prompt'))) for i in idx]
-        enc = self._generation_inputs(self.encode(texts), min_shared_prefix)
+        # Greedy rows share the batch's prefix. Sampled rows run whole: a draw compares a uniform number with the
+        # cumulative probabilities of ~50k tokens, so the last-bit differences of another computation path move about
+        # one draw in a thousand to a neighbouring token (9 of 180 SmolLM2 elicitation answers at T 0.7-1.2 changed),
+        # and a sampled answer must not depend on which requests share its batch.
+        enc = self._generation_inputs(self.encode(texts), min_shared_prefix if temp == 0 else 10**9)
         kw = dict(do_sample=False, max_new_tokens=int(max_tokens), pad_token_id=self.tok.pad_token_id)
         if stop: kw.update(stop_strings=list(stop), tokenizer=self.tok)     # stop early; the text is cut below
         kw.update(temperature=None, top_p=None, top_k=None)        # sampling, when asked, is RowSampler's
