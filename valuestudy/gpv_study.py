@@ -70,7 +70,7 @@ def question_messages(value:str) -> list:
     "Prompt 3 as chat messages for one value."
     return [{'role': 'system', 'content': load_instrument('gpv_prompt3_questions.txt')}, {'role': 'user', 'content': value}]
 
-# %% ../nbs/23_gpv_study.ipynb #11acabaa
+# %% ../nbs/23_gpv_study.ipynb #da849004
 QUESTIONS_PREFILL = '{"questions": ["'   # a small generator then writes the list, not prose about it
 QUESTION_FAILURE_COLUMNS = ['inventory', 'value', 'error', 'attempts', 'generator', 'attempt_key']
 
@@ -78,11 +78,9 @@ def question_attempt_key(model, value:str, n=5, max_tokens=512, retries=2, prefi
     """What decides the outcome of generating one value's questions: the generator and its revision, Prompt 3 for the
     value, the prefill, `n`, `max_tokens` and `retries`. Sampled answers are functions of their requests, so the same
     key gives the same questions, or the same failure."""
-    from valuestudy.cache import canonical_json
-    import hashlib
-    what = dict(model=model.id, revision=model.revision, messages=question_messages(value), prefill=prefill, n=int(n),
-                max_tokens=int(max_tokens), retries=int(retries))
-    return hashlib.sha256(canonical_json(what).encode()).hexdigest()[:16]
+    from valuestudy.cache import request_key
+    return request_key(dict(model=model.id, revision=model.revision, messages=question_messages(value), prefill=prefill,
+                            n=int(n), max_tokens=int(max_tokens), retries=int(retries)))[:16]
 
 def generate_questions(values:pd.DataFrame, # inventory, value
                        model, # A `Model` that can `generate` (the generator is named in the result)

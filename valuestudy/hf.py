@@ -132,7 +132,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #5d621c36
+# %% ../nbs/03_hf.ipynb #231e8bc4
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -171,18 +171,16 @@ def _generation_inputs(self:HFModel, rows, min_shared_prefix=None) -> dict:
     instruction, worked examples) runs once; its key/value cache, repeated over the rows, is handed to `generate`,
     which then reads only the rest. The rows are laid out prefix, padding, rest: positions count real tokens only.
     (`_generate` uses it for greedy rows; sampled rows run whole.)"""
-    torch, dev = self.torch, self.device
-    P = shared_prefix_len(rows) if len(rows) > 1 else 0
-    if P < (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix):
+    torch = self.torch
+    P = self._common_prefix(rows, min_shared_prefix)
+    if not P:
         ids, mask = self.pad_left(rows)
         return {'input_ids': ids, 'attention_mask': mask}
-    head = torch.tensor([rows[0][:P]], device=dev)
-    with torch.inference_mode():
-        cache = self._forward_rows(head, torch.ones_like(head), keep_cache=True)[1]
+    with torch.inference_mode(): cache = self._prefix_cache(rows[0][:P])
     cache.batch_repeat_interleave(len(rows))
     ids, mask = self.pad_left([r[P:] for r in rows])
-    return {'input_ids': torch.cat([head.expand(len(rows), P), ids], 1),
-            'attention_mask': torch.cat([torch.ones(len(rows), P, dtype=mask.dtype, device=dev), mask], 1),
+    head = torch.tensor([rows[0][:P]], device=self.device).expand(len(rows), P)
+    return {'input_ids': torch.cat([head, ids], 1), 'attention_mask': torch.cat([torch.ones_like(head), mask], 1),
             _cache_arg(self.model): cache}
 
 @patch
@@ -210,7 +208,7 @@ def _generate(self:HFModel, units, min_shared_prefix=None):
             out[i] = {'text': _cut(self.tok.decode(row, skip_special_tokens=True), units[i]['stop'])}
     return out
 
-# %% ../nbs/03_hf.ipynb #6d38700f
+# %% ../nbs/03_hf.ipynb #cf24f838
 @patch
 def _forward_logprobs(self:HFModel, texts, keep=0):
     "Log-softmax over the vocabulary at the last `keep` positions (0: all) of a left-padded batch, with its input ids."
@@ -227,6 +225,18 @@ def shared_prefix_len(rows) -> int:
         t = rows[0][i]
         if any(r[i] != t for r in rows): return i
     return max(n, 0)
+
+@patch
+def _common_prefix(self:HFModel, rows, min_shared_prefix=None) -> int:
+    "The prefix length every row shares (`shared_prefix_len`) when it is worth running once: at least `min_shared_prefix`; else 0."
+    P = shared_prefix_len(rows) if len(rows) > 1 else 0
+    return P if P >= (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix) else 0
+
+@patch
+def _prefix_cache(self:HFModel, tokens):
+    "The key/value cache of one token row run alone (a prefix to share)."
+    head = self.torch.tensor([tokens], device=self.device)
+    return self._forward_rows(head, self.torch.ones_like(head), keep_cache=True)[1]
 
 def prefix_groups(rows, min_len:int) -> list:
     """Rows (token lists) grouped by a shared prefix of at least `min_len` tokens: [(prefix length, row indices)].
@@ -276,14 +286,13 @@ def _prompt_pass(self:HFModel, rows, min_shared_prefix=None, keep_cache=False, m
     cache or None, the attention mask over it). A token prefix shared by every row runs once and its cache is reused;
     so do prefixes shared by groups of rows (`prefix_groups`), when that saves work."""
     torch, dev = self.torch, self.device
-    P = shared_prefix_len(rows) if len(rows) > 1 else 0
-    if P < (self.min_shared_prefix if min_shared_prefix is None else min_shared_prefix): P = 0
+    P = self._common_prefix(rows, min_shared_prefix)
     rest = [r[P:] for r in rows]
     groups = prefix_groups(rest, self.min_group_prefix if min_group_prefix is None else min_group_prefix) if len(rows) > 1 else []
     grouped = groups_pay(rest, groups)
     ones = lambda n: torch.ones(n, P, dtype=torch.long, device=dev)
     with torch.inference_mode():
-        past = self._forward_rows(torch.tensor([rows[0][:P]], device=dev), ones(1), keep_cache=True)[1] if P else None
+        past = self._prefix_cache(rows[0][:P]) if P else None
         head_mask = ones(len(rows))
         if grouped:                                  # each group's prefix once, after the common one; then the ends
             ids, m = self.pad_left([rest[g[0]][:L] for L, g in groups])

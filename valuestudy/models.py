@@ -59,7 +59,7 @@ def default_cache() -> CallCache:
     if (path, mode) not in _CACHES: _CACHES[(path, mode)] = CallCache(path, mode)
     return _CACHES[(path, mode)]
 
-# %% ../nbs/02_models.ipynb #1b2e2c56
+# %% ../nbs/02_models.ipynb #794ddd22
 GEN_DEFAULTS = dict(temperature=0.0, top_p=1.0, max_tokens=64, stop=None)
 
 def _inputs(req):
@@ -125,8 +125,9 @@ class Model:
                     if streamed: self.cache.put_many([(k, r, o)], seconds=time.perf_counter()-t0)
                     else: rows.append((k, r, o))
                     found[k] = o
-                self.cache.put_many(rows, seconds=time.perf_counter()-t0)
-                spent += time.perf_counter() - t0
+                dt = time.perf_counter() - t0
+                self.cache.put_many(rows, seconds=dt)
+                spent += dt
         finally:
             self.cache.record_usage(os.environ.get('VALUESTUDY_RUN_ID'), self.id, self.revision, op,
                                     len(keys)-len(todo), len(todo) - len(failed), len(batches), seconds=spent)

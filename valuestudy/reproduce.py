@@ -84,7 +84,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/08_reproduce.ipynb #cbca148d
+# %% ../nbs/08_reproduce.ipynb #8704a1cd
 def _stage(figures:Path, staging:Path):
     "A copy of `figures` (so that later notebooks can read earlier artifacts) to run in."
     import shutil
@@ -119,11 +119,10 @@ def check_overrides(overrides:dict):
 def declared_parameters(nbs) -> set:
     "The parameters that the notebooks `nbs` declare in their papermill parameters cells."
     import papermill as pm
-    return set().union(set(), *(pm.inspect_notebook(str(nb)) for nb in nbs))
+    return set().union(*(pm.inspect_notebook(str(nb)) for nb in nbs))
 
-def check_declared(overrides:dict, nbs):
+def check_declared(overrides:dict, declared:set):
     "Refuse an override that no notebook of the run declares (it would be silently ignored), naming those they declare."
-    declared = declared_parameters(nbs)
     unknown = sorted(set(overrides or {}) - declared)
     if unknown:
         raise ValueError(f"no notebook of this run takes {', '.join(unknown)}; they take: "
@@ -152,7 +151,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     if figures.exists() and not figures.is_dir():
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
     nbs = paper_notebooks(paper, only)
-    check_declared(overrides, nbs)
+    check_declared(overrides, declared_parameters(nbs))
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(os.environ.get('VALUESTUDY_RUNS_DIR') or settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -196,7 +195,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     _publish(staging, figures)
     return manifest
 
-# %% ../nbs/08_reproduce.ipynb #24b17d43
+# %% ../nbs/08_reproduce.ipynb #1ed454b1
 def main(argv=None):
     "The `valuestudy` command line: a user error ends in one line naming the thing and the fix, and exit status 2."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
@@ -225,12 +224,11 @@ def main(argv=None):
             if unknown: return fail(f"no notebook {sorted(unknown)} in any paper; see nbs/papers/<paper>/")
             only = {p: [s for s in a.only if s in have[p]] for p in papers}
             papers = tuple(p for p in papers if only[p])
-        nbs = {p: paper_notebooks(p, only[p]) for p in papers}
-        check_declared(overrides, [nb for p in papers for nb in nbs[p]])     # each paper gets the overrides it takes
+        takes = {p: declared_parameters(paper_notebooks(p, only[p])) for p in papers}
+        check_declared(overrides, set().union(*takes.values()))     # each paper then gets the overrides it takes
         for paper in papers:
-            takes = declared_parameters(nbs[paper])
             m = run_paper(paper, only=only[paper], smoke=a.smoke, cache_mode=a.cache_mode,
-                          overrides={k: v for k, v in overrides.items() if k in takes},
+                          overrides={k: v for k, v in overrides.items() if k in takes[paper]},
                           figures_dir=(Path(a.figures_dir)/paper if a.figures_dir and a.paper == 'all' else a.figures_dir))
             print(f"{paper}: {len(m['notebooks'])} notebooks, {len(m['artifacts'])} artifacts, "
                   f"model calls: {m['calls']['misses']} made, {m['calls']['hits']} from the cache"
