@@ -122,3 +122,17 @@ def test_an_override_no_notebook_takes_is_refused(isolated, mirror, capsys):
     assert not (isolated/'figs').exists()
     with pytest.raises(ValueError, match='takes panle'):
         run_paper('valuelex', only=['fig2_value_system'], overrides={'panle': 'fake/echo'}, figures_dir=isolated/'figs', progress=False)
+
+def test_artifact_notebooks_run_side_by_side_each_under_its_own_run_id(isolated, monkeypatch):
+    "Stages run first, in order; artifact notebooks then run in worker processes, each counting its calls under its own stem."
+    record = ("import os, time, json\nfrom pathlib import Path\nt0 = time.time(); time.sleep(SLEEP)\n"
+              "Path(figures_dir, NAME + '.json').write_text(json.dumps([os.environ['VALUESTUDY_RUN_ID'], t0, time.time()]))")
+    def nb(stem, sleep): return notebook(isolated/f'{stem}.ipynb', record, parameters=f"figures_dir = None\nNAME = {stem!r}\nSLEEP = {sleep}")
+    nbs = [nb('00_stage', 0), nb('a_fig', 3), nb('b_fig', 3)]
+    fake_paper(monkeypatch, isolated, *nbs)
+    m = run_paper('valuelex', figures_dir=isolated/'figs', progress=False, workers=2)
+    seen = {p: json.loads((isolated/'figs'/f'{p}.json').read_text()) for p in ('00_stage', 'a_fig', 'b_fig')}
+    for stem, (run_id, start, end) in seen.items(): assert run_id.endswith(f'/{stem}'), (stem, run_id)
+    assert seen['00_stage'][2] <= min(seen['a_fig'][1], seen['b_fig'][1])       # the stage finished before either began
+    assert seen['a_fig'][1] < seen['b_fig'][2] and seen['b_fig'][1] < seen['a_fig'][2]   # the two overlapped
+    assert [s['notebook'] for s in m['stages']] == ['00_stage', 'a_fig', 'b_fig'] and m['seconds'] < sum(s['seconds'] for s in m['stages'])

@@ -1,4 +1,4 @@
-"""`valuestudy reproduce`: run a paper's notebooks with papermill, in order, and write a manifest.
+"""`valuestudy reproduce`: run a paper's notebooks with papermill, stages in order, and write a manifest.
 
 Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 
@@ -6,8 +6,8 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 
 # %% auto #0
 __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'paper_notebooks', 'package_versions', 'git_state', 'NotebookFailed',
-           'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table', 'run_paper',
-           'main']
+           'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table', 'is_stage',
+           'run_notebooks', 'run_paper', 'main']
 
 # %% ../nbs/08_reproduce.ipynb #4b7d8283
 import argparse, json, os, platform, subprocess, sys, time, uuid
@@ -84,7 +84,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/08_reproduce.ipynb #8704a1cd
+# %% ../nbs/08_reproduce.ipynb #f8200b5a
 def _stage(figures:Path, staging:Path):
     "A copy of `figures` (so that later notebooks can read earlier artifacts) to run in."
     import shutil
@@ -134,14 +134,50 @@ def stage_table(manifest:dict, top=5) -> str:
     return '\n'.join(f"  {s['notebook']:<36} {s['seconds']:>8.1f} s   {s['misses']:>6} calls made, {s['hits']:>6} cached, "
                      f"{s['model_seconds']:>8.1f} s in models" for s in rows)
 
+def is_stage(nb:Path) -> bool:
+    "A stage notebook (`00_elicit`, `01_scorer`…) writes tables that later notebooks read; artifact notebooks only read stages."
+    return nb.stem[:1].isdigit()
+
+def _timed_run(nb:Path, out:Path, parameters:dict, root:Path, run_id:str) -> float:
+    "Run one notebook with its model calls counted under `run_id`; its wall seconds."
+    os.environ['VALUESTUDY_RUN_ID'] = run_id      # in a worker process, this notebook's own
+    t0 = time.perf_counter()
+    run_notebook(nb, out, parameters, root)
+    return round(time.perf_counter() - t0, 1)
+
+def run_notebooks(nbs, run_dir:Path, parameters:dict, root:Path, run_id:str, workers=None, done=None) -> dict:
+    "Run the stage notebooks of `nbs` one after another, then the artifact notebooks in `workers` processes; {stem: seconds}."
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
+    done = done or (lambda n=1: None)
+    def job(nb): return (nb, run_dir/nb.name, parameters, root, f'{run_id}{STAGE_SEPARATOR}{nb.stem}')  # calls counted per stage
+    seconds = {}
+    for nb in filter(is_stage, nbs): seconds[nb.stem] = _timed_run(*job(nb)); done()
+    side = [nb for nb in nbs if not is_stage(nb)]
+    workers = min(workers or os.cpu_count() or 1, len(side))
+    if workers <= 1:
+        for nb in side: seconds[nb.stem] = _timed_run(*job(nb)); done()
+    elif side:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as pool:
+            futures = {pool.submit(_timed_run, *job(nb)): nb for nb in side}
+            for f in futures: f.add_done_callback(lambda f: done())
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for f in futures: f.cancel()
+        failed = [f for f in futures if not f.cancelled() and f.exception()]
+        if failed: raise failed[0].exception()                 # the first failing notebook in run order
+        seconds.update({futures[f].stem: f.result() for f in futures})
+    return {nb.stem: seconds[nb.stem] for nb in nbs}
+
 def run_paper(paper:str, # `valuelex` or `gpv`
               only=None, # Notebook stems to run (default: all)
               smoke=False, # Tiny sizes from `[<paper>.smoke]`: for tests
               overrides=None, # Parameter overrides, e.g. {'panel': 'openai/gpt-4o-mini'}
               cache_mode=None, # live, replay or off (default: settings)
               figures_dir=None, # Where artifacts go (default: figures/<paper>)
-              progress=True) -> dict:
-    "Run a paper's notebooks in order and write its manifest; returns the manifest."
+              progress=True,
+              workers=None # Processes for the artifact notebooks (default: one per CPU core)
+             ) -> dict:
+    "Run a paper's stage notebooks in order, then its artifact notebooks side by side, and write its manifest; returns the manifest."
     from tqdm.auto import tqdm
     from valuestudy.cache import CallCache
     check_overrides(overrides)
@@ -160,18 +196,16 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
     env_before = dict(os.environ)
     if cache_mode: os.environ['VALUESTUDY_CACHE_MODE'] = cache_mode
-    seconds = {}
-    try:
-        for nb in (tqdm(nbs, desc=f"reproduce {paper}", unit='notebook') if progress else nbs):
-            os.environ['VALUESTUDY_RUN_ID'] = f'{run_id}{STAGE_SEPARATOR}{nb.stem}'   # its calls are counted per stage
-            t0 = time.perf_counter()
-            run_notebook(nb, run_dir/nb.name, params, root)
-            seconds[nb.stem] = round(time.perf_counter() - t0, 1)
+    bar = tqdm(total=len(nbs), desc=f"reproduce {paper}", unit='notebook') if progress else None
+    t0 = time.perf_counter()
+    try: seconds = run_notebooks(nbs, run_dir, params, root, run_id, workers=workers, done=bar.update if bar else None)
     except NotebookFailed as e:
         e.args = (f"{e.args[0]}; {figures} is unchanged (this run's partial artifacts are in {staging})",)
         raise
     finally:
+        if bar: bar.close()
         os.environ.clear(); os.environ.update(env_before)
+    wall = round(time.perf_counter() - t0, 1)
     cache = CallCache(os.environ.get('VALUESTUDY_CACHE') or resolve_path(settings['cache_path'], root), 'live')
     usage = cache.usage(run_id)
     stages = []
@@ -184,7 +218,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         'parameters': {k: v for k, v in params.items() if k != 'figures_dir'},
         'settings': {k: v for k, v in settings.items() if k not in ('cache_path', 'models_dir', 'data_dir', 'runs_dir')},
         'packages': package_versions(), 'models': usage,
-        'seconds': round(sum(seconds.values()), 1), 'stages': stages,          # where the time went (differs run to run)
+        'seconds': wall, 'stages': stages,          # where the time went (differs run to run; artifact notebooks overlap)
         'calls': {'hits': sum(u['hits'] for u in usage), 'misses': sum(u['misses'] for u in usage),
                   'invalid_label_scores': sum(u['invalid'] for u in usage)},
         'counts': {p.name[:-len('_counts.json')]: json.loads(p.read_text()) for p in sorted(staging.glob('*_counts.json'))},
@@ -195,7 +229,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     _publish(staging, figures)
     return manifest
 
-# %% ../nbs/08_reproduce.ipynb #1ed454b1
+# %% ../nbs/08_reproduce.ipynb #5bc7ba09
 def main(argv=None):
     "The `valuestudy` command line: a user error ends in one line naming the thing and the fix, and exit status 2."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
@@ -209,6 +243,7 @@ def main(argv=None):
     r.add_argument('--scorer', help='the GPV perception scorer spec')
     r.add_argument('--cache-mode', choices=['live', 'replay', 'off'])
     r.add_argument('--figures-dir', help='write artifacts here instead of figures/<paper>')
+    r.add_argument('--workers', type=int, help='processes for the artifact notebooks (default: one per CPU core)')
     a = ap.parse_args(argv)
     def fail(msg, code=2): print(f"valuestudy reproduce: {msg}", file=sys.stderr); return code
     overrides = {k: v for k, v in dict(panel=a.panel, judge=a.judge, scorer=a.scorer).items() if v}
@@ -227,7 +262,7 @@ def main(argv=None):
         takes = {p: declared_parameters(paper_notebooks(p, only[p])) for p in papers}
         check_declared(overrides, set().union(*takes.values()))     # each paper then gets the overrides it takes
         for paper in papers:
-            m = run_paper(paper, only=only[paper], smoke=a.smoke, cache_mode=a.cache_mode,
+            m = run_paper(paper, only=only[paper], smoke=a.smoke, cache_mode=a.cache_mode, workers=a.workers,
                           overrides={k: v for k, v in overrides.items() if k in takes[paper]},
                           figures_dir=(Path(a.figures_dir)/paper if a.figures_dir and a.paper == 'all' else a.figures_dir))
             print(f"{paper}: {len(m['notebooks'])} notebooks, {len(m['artifacts'])} artifacts, "
