@@ -50,3 +50,4 @@ bench: install-test
 	$(BIN)/python bench/bench_scorer.py
 	$(BIN)/python bench/bench_labels.py
 	$(BIN)/python bench/bench_generation.py
+	$(BIN)/python bench/bench_prefix_groups.py

@@ -4,6 +4,8 @@ Llama-3-8B-shaped model stands in for ValueLlama-3-8B, which cannot be downloade
 Ours: `LLMScorer.relevance` -> `HFModel.score_labels`: batches of Prompt 1 pairs, one forward pass per batch, the
 shared instruction run once per batch (prompt-prefix sharing), the LM head only at the last position.
 Upstream: one `model.generate` call per pair (greedy, `--new-tokens` tokens), the answer decoded and parsed.
+Beside them: the bf16 matmul roofline of the device, and each scoring pass's achieved FLOP/s as a fraction of it (2 FLOPs
+per weight per token read; targets: shared-prefix scoring >= 50x upstream's generate per pair, >= 50 % of the roofline).
 
     python bench/bench_gpu_scorer.py --tokenizer DIR [--pairs 1024] [--baseline-pairs 64] [--out results.json]
 
@@ -58,6 +60,29 @@ def upstream_rate(hf, prompts, new_tokens):
     _, secs = timed(run)
     return len(prompts)/secs
 
+def matmul_roofline(n=None, repeats=20, dtype=torch.bfloat16) -> float:
+    "FLOP/s of large square bf16 matmuls on this device: the ceiling a prefill (all GEMMs) can approach."
+    n = n or (8192 if DEV == 'cuda' else 1024)
+    x, y = torch.randn(n, n, device=DEV, dtype=dtype), torch.randn(n, n, device=DEV, dtype=dtype)
+    for _ in range(3): x @ y
+    _, secs = timed(lambda: [x @ y for _ in range(repeats)])
+    return 2*n**3*repeats/secs
+
+def prefill_flops(model, tokens:int, rows:int) -> float:
+    "FLOPs of a forward pass over `tokens` tokens (2 per weight per token, attention ignored) with the LM head on `rows` rows."
+    body = sum(p.numel() for n, p in model.named_parameters() if 'embed_tokens' not in n and 'lm_head' not in n)
+    return 2*body*tokens + 2*model.lm_head.weight.numel()*rows
+
+def tokens_run(hf, prompts, batch, share) -> int:
+    "Tokens the forward passes read: each batch's shared prefix once when sharing, else every prompt whole (no padding)."
+    from valuestudy.hf import shared_prefix_len
+    rows, total = hf.encode(prompts), 0
+    for i in range(0, len(rows), batch):
+        chunk = rows[i:i+batch]
+        P = shared_prefix_len(chunk) if share else 0
+        total += P + sum(len(r) - P for r in chunk)
+    return total
+
 def main(a):
     folder = Path(a.workdir)/('llama-tiny-random' if a.tiny else 'llama3-8b-random')
     if not folder.exists(): build_random_llama(folder, a.tokenizer, TINY if a.tiny else LLAMA3_8B)
@@ -81,12 +106,24 @@ def main(a):
     hf.batch_size = a.batches[-1]
     lp_on = hf._next_token_logprobs(prompts[:16]); lp_off = hf._next_token_logprobs(prompts[:16], min_shared_prefix=10**9)
     base = rows[f'upstream: generate per pair ({a.new_tokens} new tokens)']
+    roofline = matmul_roofline()
+    all_prompts = scorer.prompts('relevance', pairs)
+    utilization = {}                                                 # achieved FLOP/s of the scoring passes / roofline
+    for batch in a.batches:
+        for share in (True, False):
+            key = f'ours: score_labels, batch {batch}, prefix sharing {"on" if share else "off"}'
+            flops = prefill_flops(hf.model, tokens_run(hf, all_prompts, batch, share), len(pairs))
+            utilization[key] = flops/(len(pairs)/rows[key])/roofline
     device = torch.cuda.get_device_name() if DEV == 'cuda' else 'cpu'
     print(f"{device}, {len(pairs)} pairs (ours), {len(prompts)} pairs (upstream), bf16")
-    for k, r in rows.items(): print(f"{k:60s} {r:9.1f} pairs/s  {r/base:6.1f}x")
+    print(f"matmul roofline (bf16): {roofline/1e12:.2f} TFLOP/s")
+    for k, r in rows.items(): print(f"{k:60s} {r:9.1f} pairs/s  {r/base:6.1f}x"
+                                    + (f"  {100*utilization[k]:5.1f} % of roofline" if k in utilization else ''))
     print(f"max |log p| difference, prefix sharing on vs off (bf16): {float((lp_on - lp_off).abs().max()):.4f}")
     result = {'device': device, 'tiny': a.tiny, 'pairs_per_s': rows,
               'ratios_vs_upstream': {k: r/base for k, r in rows.items()},
+              'matmul_roofline_flops': roofline, 'fraction_of_roofline': utilization,
+              'targets': {'shared_prefix_vs_upstream': 50, 'fraction_of_prefill_roofline': 0.5},
               'max_abs_logprob_difference_prefix_sharing': float((lp_on - lp_off).abs().max())}
     if a.out: Path(a.out).write_text(json.dumps(result, indent=1))
     if a.cleanup: shutil.rmtree(folder)

@@ -208,3 +208,18 @@ def test_bos_follows_the_tokenizer_and_upstream(smol):
     g = get_model('embedded/gemma3-270m', cache=CallCache(':memory:', mode='off'))
     assert bos_to_add(g.tok) == g.tok.bos_token_id and bos_to_add(g.tok, format='valuellama') is None   # upstream: none
     assert bos_to_add(g.tok, spec='hf/Value4AI/ValueLlama-3-8B') is None and bos_to_add(g.tok, bos='0') is None
+
+def test_cached_calls_do_not_load_the_weights(tmp_path):
+    "A warm run reads answers from the cache without reading the tokenizer or the weights; the kind is known without them."
+    req = [{'prompt': PROMPTS[2], 'max_tokens': 6}]
+    for name in ('smollm2', 'gemma3-270m'):
+        cache = CallCache(tmp_path/f'{name}.sqlite', mode='live')
+        cold = get_model(f'embedded/{name}', cache=cache)
+        assert 'model' not in vars(cold) and 'tok' not in vars(cold)
+        answer = cold.generate(req)                                           # a miss: loads, then answers
+        assert 'model' in vars(cold) and cold.kind == ('chat' if cold.tok.chat_template else 'base')
+        warm = get_model(f'embedded/{name}', cache=CallCache(tmp_path/f'{name}.sqlite', mode='live'))   # a new process's
+        assert warm.generate(req) == answer and 'model' not in vars(warm), name   # a hit: nothing loaded
+        assert warm.revision == cold.revision and warm.kind == cold.kind
+    from valuestudy.hf import has_chat_template
+    assert has_chat_template(cold._src) == bool(cold.tok.chat_template) and has_chat_template(tmp_path/'none') is None

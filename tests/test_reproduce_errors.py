@@ -136,3 +136,14 @@ def test_artifact_notebooks_run_side_by_side_each_under_its_own_run_id(isolated,
     assert seen['00_stage'][2] <= min(seen['a_fig'][1], seen['b_fig'][1])       # the stage finished before either began
     assert seen['a_fig'][1] < seen['b_fig'][2] and seen['b_fig'][1] < seen['a_fig'][2]   # the two overlapped
     assert [s['notebook'] for s in m['stages']] == ['00_stage', 'a_fig', 'b_fig'] and m['seconds'] < sum(s['seconds'] for s in m['stages'])
+
+def test_paper_all_records_the_code_state_read_before_the_first_paper(isolated, monkeypatch):
+    "`--paper all`: the first paper's new manifest is a change in the tree; the second paper must not record it as edited code."
+    states = iter([{'commit': 'abc', 'dirty': False}] + [{'commit': 'abc', 'dirty': True}]*5)
+    monkeypatch.setattr(reproduce, 'git_state', lambda root=None: next(states))
+    nb = notebook(isolated/'a_fig.ipynb', "from pathlib import Path\nPath(figures_dir, 'x.csv').write_text('1')",
+                  parameters="figures_dir = None")
+    fake_paper(monkeypatch, isolated, nb)
+    assert main(['reproduce', '--paper', 'all', '--figures-dir', str(isolated/'figs')]) == 0
+    for paper in ('valuelex', 'gpv'):
+        assert json.loads((isolated/'figs'/paper/'manifest.json').read_text())['git'] == {'commit': 'abc', 'dirty': False}, paper

@@ -63,16 +63,19 @@ def assembled_gguf(package, # The chunk package (`assemble`, `EXPECTED_SHA256`)
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/05_embedded.ipynb #9d73a509
+# %% ../nbs/05_embedded.ipynb #8cd714e3
 class SentenceEmbedder(Model):
     "A sentence-transformers model (embeddings only)."
     kind = 'embed'
     def __init__(self, spec, path, cache=None, batch_size=None, **opts):
         super().__init__(spec, cache, batch_size or 64, **opts)
+        from valuestudy.hf import _folder_revision
+        self.path, self.revision, self._load_pending = path, _folder_revision(path), True
+    _lazy = ('st',)        # read on the first embedding that is not in the cache
+    def _load(self):
         from sentence_transformers import SentenceTransformer
-        from valuestudy.hf import pick_device, _folder_revision
-        self.st = SentenceTransformer(str(path), device=pick_device(opts.get('device', 'auto')))
-        self.revision = _folder_revision(path)
+        from valuestudy.hf import pick_device
+        self.st = SentenceTransformer(str(self.path), device=pick_device(self.opts.get('device', 'auto')))
     def _embed(self, texts): return self.st.encode(list(texts), batch_size=64, normalize_embeddings=True)
 
 def embedded_model(spec, cache=None, **opts) -> Model:

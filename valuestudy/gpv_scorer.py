@@ -114,7 +114,7 @@ def leaks(split:pd.DataFrame) -> dict:
     held = split[split.split.isin(['dev', 'test']) & (split.excluded == '')]
     return dict(values=sorted(set(held.value_key) & set(seen.value_key)), items=sorted(set(held.item_key) & set(seen.item_key)))
 
-# %% ../nbs/22_gpv_scorer.ipynb #ad7ced95
+# %% ../nbs/22_gpv_scorer.ipynb #6fffa0d6
 class CrossEncoderScorer(Model):
     "Relevance and valence from a trained 3-class cross-encoder (irrelevant / supports / opposes)."
     kind = 'scorer'
@@ -124,16 +124,21 @@ class CrossEncoderScorer(Model):
                  quantize=False # int8 dynamic quantization of the linear layers (CPU): faster, slightly less accurate
                 ):
         import torch
-        from transformers import AutoTokenizer, AutoModelForSequenceClassification
         from valuestudy.hf import pick_device, _folder_revision
         self.path = Path(path)
         super().__init__(f'scorer/{self.path.name}' + ('+int8' if quantize else ''), cache, batch_size)
         self.device = 'cpu' if quantize else pick_device(device)
+        self.revision, self.max_length, self.torch, self.quantize = _folder_revision(self.path), max_length, torch, quantize
+        self.definitions = value_definition_map() if definitions is None else dict(definitions)
+        self._load_pending = True
+
+    _lazy = ('tok', 'net')  # read on the first pair that is not in the cache
+    def _load(self):
+        from transformers import AutoTokenizer, AutoModelForSequenceClassification
+        torch = self.torch
         self.tok = AutoTokenizer.from_pretrained(str(self.path))
         self.net = AutoModelForSequenceClassification.from_pretrained(str(self.path)).to(self.device).eval()
-        if quantize: self.net = torch.ao.quantization.quantize_dynamic(self.net, {torch.nn.Linear}, dtype=torch.qint8)
-        self.revision, self.max_length, self.torch = _folder_revision(self.path), max_length, torch
-        self.definitions = value_definition_map() if definitions is None else dict(definitions)
+        if self.quantize: self.net = torch.ao.quantization.quantize_dynamic(self.net, {torch.nn.Linear}, dtype=torch.qint8)
 
     def value_text(self, value) -> str:
         "The value as the scorer reads it: `name: definition` when a definition is known."
@@ -169,7 +174,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv_scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../nbs/22_gpv_scorer.ipynb #bfaa6a31
+# %% ../nbs/22_gpv_scorer.ipynb #0373d9df
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -190,15 +195,15 @@ def train_scorer(items=None, # ValueBench items (default: all of value_orientati
                  recipe=None, # Overrides of `RECIPE`
                  models_dir=None, progress=True, force=False) -> Path:
     "The folder of a trained cross-encoder scorer: trained once per recipe and data, then loaded from the models cache."
-    import torch
-    from transformers import AutoTokenizer, AutoModelForSequenceClassification
     from valuestudy.data import valuebench_items
-    from valuestudy.embedded import embedded_path
     r = {**RECIPE, **(recipe or {})}
     items = valuebench_items() if items is None else items
     defs = value_definition_map()
     out, data_hash = _recipe_folder('gpv-scorer', r, items, models_dir)
     if (out/'recipe.json').exists() and not force: return out
+    import torch
+    from transformers import AutoTokenizer, AutoModelForSequenceClassification
+    from valuestudy.embedded import embedded_path
     split = scorer_split(items, **r['split'])
     train, held = split_pairs(split, ['train', 'calibration'], r['seed']), split_pairs(split, 'dev', r['seed'] + 1)
     torch.manual_seed(r['seed'])
@@ -291,20 +296,20 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../nbs/22_gpv_scorer.ipynb #f82bc6c8
+# %% ../nbs/22_gpv_scorer.ipynb #2cdb3385
 def train_relevance(items=None, # ValueBench items (default: all of value_orientation.csv)
                     recipe=None, # Overrides of `RELEVANCE_RECIPE`
                     models_dir=None, progress=True, force=False) -> Path:
     "The folder of a calibrated bi-encoder for relevance: trained once per recipe and data, then loaded."
-    import torch, shutil
-    from sentence_transformers import SentenceTransformer
-    from sklearn.linear_model import LogisticRegression
     from valuestudy.data import valuebench_items
-    from valuestudy.embedded import embedded_path
     r = {**RELEVANCE_RECIPE, **(recipe or {})}
     items = valuebench_items() if items is None else items
     out, data_hash = _recipe_folder('gpv-relevance', r, items, models_dir)
     if (out/'recipe.json').exists() and not force: return out
+    import torch, shutil
+    from sentence_transformers import SentenceTransformer
+    from sklearn.linear_model import LogisticRegression
+    from valuestudy.embedded import embedded_path
     defs = value_definition_map(); vt = lambda v: value_text(v, defs)
     split = scorer_split(items, **r['split'])                       # the cross-encoder's split: one function, one seed
     fit = split[split.split == 'train'].reset_index(drop=True)

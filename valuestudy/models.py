@@ -59,7 +59,7 @@ def default_cache() -> CallCache:
     if (path, mode) not in _CACHES: _CACHES[(path, mode)] = CallCache(path, mode)
     return _CACHES[(path, mode)]
 
-# %% ../nbs/02_models.ipynb #794ddd22
+# %% ../nbs/02_models.ipynb #708e22e9
 GEN_DEFAULTS = dict(temperature=0.0, top_p=1.0, max_tokens=64, stop=None)
 
 def _inputs(req):
@@ -93,6 +93,16 @@ class Model:
         return f"{p}/{name}" + (('?' + urllib.parse.urlencode(sorted(kept.items()))) if kept else '')
 
     def __repr__(self): return f"{type(self).__name__}({self.spec!r}, kind={self.kind!r}, revision={self.revision[:12]!r})"
+
+    _lazy = ()             # attributes (tokenizer, weights) that `_load()` sets when first used
+    def __getattr__(self, name):
+        "Weights are read on first use: a run whose calls are all in the cache never reads them (`_lazy`, `_load`)."
+        if name in type(self)._lazy and self.__dict__.get('_load_pending'):
+            self.__dict__['_load_pending'] = False
+            try: self._load()
+            except BaseException: self.__dict__['_load_pending'] = True; raise
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _canonical(self, op, **fields): return dict(op=op, model=self.id, revision=self.revision, **fields)
 

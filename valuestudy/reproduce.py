@@ -84,7 +84,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/08_reproduce.ipynb #f8200b5a
+# %% ../nbs/08_reproduce.ipynb #9fbcf515
 def _stage(figures:Path, staging:Path):
     "A copy of `figures` (so that later notebooks can read earlier artifacts) to run in."
     import shutil
@@ -175,7 +175,8 @@ def run_paper(paper:str, # `valuelex` or `gpv`
               cache_mode=None, # live, replay or off (default: settings)
               figures_dir=None, # Where artifacts go (default: figures/<paper>)
               progress=True,
-              workers=None # Processes for the artifact notebooks (default: one per CPU core)
+              workers=None, # Processes for the artifact notebooks (default: one per CPU core)
+              git=None # The code state to record (default: read now; `main` reads it once, before the first paper)
              ) -> dict:
     "Run a paper's stage notebooks in order, then its artifact notebooks side by side, and write its manifest; returns the manifest."
     from tqdm.auto import tqdm
@@ -188,6 +189,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
     nbs = paper_notebooks(paper, only)
     check_declared(overrides, declared_parameters(nbs))
+    code_state = git_state(root)            # before any notebook writes
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(os.environ.get('VALUESTUDY_RUNS_DIR') or settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -214,7 +216,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         stages.append({'notebook': stem, 'seconds': s, 'hits': sum(r['hits'] for r in u), 'misses': sum(r['misses'] for r in u),
                        'model_seconds': round(sum(r['seconds'] for r in u), 1)})
     manifest = {
-        'paper': paper, 'git': git_state(root), 'smoke': bool(smoke), 'notebooks': [nb.stem for nb in nbs],
+        'paper': paper, 'git': git or code_state, 'smoke': bool(smoke), 'notebooks': [nb.stem for nb in nbs],
         'parameters': {k: v for k, v in params.items() if k != 'figures_dir'},
         'settings': {k: v for k, v in settings.items() if k not in ('cache_path', 'models_dir', 'data_dir', 'runs_dir')},
         'packages': package_versions(), 'models': usage,
@@ -229,7 +231,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     _publish(staging, figures)
     return manifest
 
-# %% ../nbs/08_reproduce.ipynb #5bc7ba09
+# %% ../nbs/08_reproduce.ipynb #fc77716a
 def main(argv=None):
     "The `valuestudy` command line: a user error ends in one line naming the thing and the fix, and exit status 2."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
@@ -261,8 +263,9 @@ def main(argv=None):
             papers = tuple(p for p in papers if only[p])
         takes = {p: declared_parameters(paper_notebooks(p, only[p])) for p in papers}
         check_declared(overrides, set().union(*takes.values()))     # each paper then gets the overrides it takes
+        code = git_state()       # once: the first paper's new manifest must not make the second look edited
         for paper in papers:
-            m = run_paper(paper, only=only[paper], smoke=a.smoke, cache_mode=a.cache_mode, workers=a.workers,
+            m = run_paper(paper, git=code, only=only[paper], smoke=a.smoke, cache_mode=a.cache_mode, workers=a.workers,
                           overrides={k: v for k, v in overrides.items() if k in takes[paper]},
                           figures_dir=(Path(a.figures_dir)/paper if a.figures_dir and a.paper == 'all' else a.figures_dir))
             print(f"{paper}: {len(m['notebooks'])} notebooks, {len(m['artifacts'])} artifacts, "
