@@ -9,7 +9,7 @@ batch sizes, cache off, and prints answers/s, generated tokens/s and the ratio t
 """
 import argparse, time
 from valuestudy.cache import CallCache
-from valuestudy.elicit import frame, load_panel, load_prompts
+from valuestudy.valuelex.elicit import frame, load_panel, load_prompts
 from valuestudy.models import get_model
 from record import record
 

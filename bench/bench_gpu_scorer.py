@@ -17,7 +17,8 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 from valuestudy.cache import CallCache
-from valuestudy.gpv import LLMScorer, SCHWARTZ_NAMES
+from valuestudy.gpv.measure import LLMScorer
+from valuestudy.gpv.stories import SCHWARTZ_NAMES
 from valuestudy.models import get_model
 
 SENTENCES = ["I always tell the truth, even when it costs me.", "Saving money for my children matters most to me.",

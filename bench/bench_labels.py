@@ -10,7 +10,7 @@ import argparse, time
 import numpy as np
 from record import record
 from valuestudy.cache import CallCache
-from valuestudy.gpv import load_instrument
+from valuestudy.prompts import load_instrument
 from valuestudy.models import get_model
 
 QA = [('Do you value tradition?', 'Yes, traditions connect us to our past and to each other.'),

@@ -21,10 +21,11 @@ import numpy as np, pandas as pd
 from record import record
 from valuestudy.cache import CallCache
 from valuestudy.data import valuebench_items
-from valuestudy.gpv import LLMScorer, SCHWARTZ_NAMES
+from valuestudy.gpv.measure import LLMScorer
+from valuestudy.gpv.stories import SCHWARTZ_NAMES
 from valuestudy.models import get_model
-from valuestudy.projective import phi_request, load_phi_examples, value_system, stem_text, PHI_LEVELS
-from valuestudy.gpv import load_instrument
+from valuestudy.valuelex.projective import phi_request, load_phi_examples, value_system, stem_text, PHI_LEVELS
+from valuestudy.prompts import load_instrument
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 from valuestudy.cache import CallCache
 from valuestudy.data import valuebench_items
-from valuestudy.gpv import LLMScorer, SCHWARTZ_NAMES, measure
-from valuestudy.gpv_scorer import offline_scorer
+from valuestudy.gpv.measure import LLMScorer, measure
+from valuestudy.gpv.stories import SCHWARTZ_NAMES
+from valuestudy.gpv.scorer import offline_scorer
 from valuestudy.models import get_model
 
 def seconds(fn, *args):

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from valuestudy import gpv_analysis as ga
+from valuestudy.gpv import analysis as ga
 from valuestudy.data import fetch
 
 @pytest.fixture(scope='module')

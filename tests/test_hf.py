@@ -77,7 +77,7 @@ def test_group_prefixes_give_the_same_scores(smol, root):
 def test_generation_with_a_shared_prefix_gives_the_same_texts(root):
     "The worked examples of a phi prompt run once per greedy batch (sampled rows run whole); the texts are those of a whole-prompt run."
     import pandas as pd
-    from valuestudy.projective import phi_request
+    from valuestudy.valuelex.projective import phi_request
     m = get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off'), batch_size=8)
     items = pd.read_csv(root/'data/instruments/valuelex_phi_labelled.csv').head(6).assign(definition='what the value means')
     msgs = [phi_request(m, it, mode='cot')[0] for it in items.itertuples()]
@@ -96,7 +96,7 @@ def test_prefill_continues_the_given_answer_start(smol):
     text = smol.render([*msgs, {'role': 'assistant', 'content': start}])
     assert text.rstrip().endswith(start) and text.startswith(smol.render(msgs)[:20])       # no new turn after the start
     assert not smol.render(msgs).rstrip().endswith(start)
-    from valuestudy.gpv import parse_segments
+    from valuestudy.gpv.parse import parse_segments
     import pandas as pd
     docs = pd.DataFrame(dict(doc_id=['d'], text=['I always help my neighbours, and I believe honesty matters more than money.']))
     perc, failed = parse_segments(docs, smol, max_tokens=48, retries=0, progress=False)

@@ -20,7 +20,7 @@ def isolated(tmp_path, monkeypatch):
     return tmp_path
 
 def fake_paper(monkeypatch, tmp_path, *nbs):
-    monkeypatch.setattr(reproduce, 'paper_notebooks', lambda paper, only=None: list(nbs))
+    monkeypatch.setattr(reproduce, 'paper_notebooks', lambda paper, only=None: [n for n in nbs if not only or n.stem in only])
 
 def test_failed_run_leaves_figures_as_they_were(isolated, monkeypatch):
     figs = isolated/'figs'
@@ -147,3 +147,18 @@ def test_paper_all_records_the_code_state_read_before_the_first_paper(isolated, 
     assert main(['reproduce', '--paper', 'all', '--figures-dir', str(isolated/'figs')]) == 0
     for paper in ('valuelex', 'gpv'):
         assert json.loads((isolated/'figs'/paper/'manifest.json').read_text())['git'] == {'commit': 'abc', 'dirty': False}, paper
+
+def test_a_full_run_drops_artifacts_no_notebook_writes_any_more(isolated, monkeypatch):
+    "A table a notebook stopped writing (a group no longer factorable) must not stay beside the new artifacts."
+    figs = isolated/'figs'
+    write = notebook(isolated/'a_fig.ipynb', "from pathlib import Path\nfor n in NAMES.split(): Path(figures_dir, n).write_text('x')",
+                     parameters="figures_dir = None\nNAMES = ''")
+    other = notebook(isolated/'b_fig.ipynb', "from pathlib import Path\nPath(figures_dir, 'b_fig.csv').write_text('b')",
+                     parameters="figures_dir = None")
+    fake_paper(monkeypatch, isolated, write, other)
+    run_paper('valuelex', figures_dir=figs, overrides={'NAMES': 'a_fig.csv a_fig_loadings_all.csv'}, progress=False)
+    assert {'a_fig.csv', 'a_fig_loadings_all.csv', 'b_fig.csv'} <= {p.name for p in figs.iterdir()}
+    m = run_paper('valuelex', figures_dir=figs, overrides={'NAMES': 'a_fig.csv'}, progress=False)
+    assert not (figs/'a_fig_loadings_all.csv').exists() and 'a_fig_loadings_all.csv' not in m['artifacts']
+    run_paper('valuelex', only=['a_fig'], figures_dir=figs, overrides={'NAMES': 'a_fig.csv'}, progress=False)
+    assert (figs/'b_fig.csv').read_text() == 'b'                  # a partial run keeps what it did not run

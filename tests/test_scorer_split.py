@@ -1,6 +1,6 @@
 "The GPV scorer's split on the real ValueBench items: no held-out value or item text reaches training or calibration."
 from valuestudy.data import valuebench_items
-from valuestudy.gpv_scorer import scorer_split, split_pairs, leaks, value_key, item_key, SPLIT
+from valuestudy.gpv.scorer import scorer_split, split_pairs, leaks, value_key, item_key, SPLIT
 
 def test_no_heldout_value_or_item_reaches_training(mirror):
     split = scorer_split(valuebench_items(), **SPLIT)

@@ -4,7 +4,7 @@ on SmolLM2's byte-level BPE tokenizer (which treats leading spaces as Llama-3's 
 import numpy as np
 import pytest
 from valuestudy.cache import CallCache
-from valuestudy.gpv import LLMScorer
+from valuestudy.gpv.measure import LLMScorer
 from valuestudy.models import get_model
 
 # --- upstream, verbatim (Value4AI/gpv 37b13d7, gpv/valuellama.py) ---

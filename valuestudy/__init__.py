@@ -2,6 +2,6 @@
 
 Modules:
 
-- `valuestudy.gpv_study`: Value-eliciting questions, the answers of a panel of LLMs, their GPV measurement, and the two baselines (self-report and ValueBench), gathered into one measurements table in the schema of the published one."""
+- `valuestudy.gpv.study`: Value-eliciting questions, the answers of a panel of LLMs, their GPV measurement, and the two baselines (self-report and ValueBench), gathered into one measurements table in the schema of the published one."""
 
 __version__ = "0.0.1"

@@ -47,7 +47,7 @@ OPERATIONAL_OPTIONS = frozenset({'batch_size', 'max_concurrency', 'timeout', 'ma
 
 PROVIDERS = {'fake': 'valuestudy.models:FakeModel', 'hf': 'valuestudy.hf:HFModel',
              'openai': 'valuestudy.openai_api:OpenAIModel', 'embedded': 'valuestudy.embedded:embedded_model',
-             'scorer': 'valuestudy.gpv_scorer:scorer_model'}
+             'scorer': 'valuestudy.gpv.scorer:scorer_model'}
 
 # %% ../nbs/02_models.ipynb #ad1123cc
 _CACHES = {}

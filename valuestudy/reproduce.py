@@ -84,12 +84,12 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/08_reproduce.ipynb #9fbcf515
-def _stage(figures:Path, staging:Path):
-    "A copy of `figures` (so that later notebooks can read earlier artifacts) to run in."
+# %% ../nbs/08_reproduce.ipynb #7033ffe7
+def _stage(figures:Path, staging:Path, copy=True):
+    "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
     if staging.exists(): shutil.rmtree(staging)
-    if figures.is_dir(): shutil.copytree(figures, staging)
+    if copy and figures.is_dir(): shutil.copytree(figures, staging)
     else: staging.mkdir(parents=True)
 
 def _publish(staging:Path, figures:Path):
@@ -194,7 +194,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     run_dir = resolve_path(os.environ.get('VALUESTUDY_RUNS_DIR') or settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     staging = run_dir/'figures'
-    _stage(figures, staging)
+    _stage(figures, staging, copy=bool(only))
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
     env_before = dict(os.environ)
     if cache_mode: os.environ['VALUESTUDY_CACHE_MODE'] = cache_mode
