@@ -24,7 +24,8 @@ from valuestudy.data import valuebench_items
 from valuestudy.gpv.measure import LLMScorer
 from valuestudy.gpv.stories import SCHWARTZ_NAMES
 from valuestudy.models import get_model
-from valuestudy.valuelex.projective import phi_request, load_phi_examples, value_system, stem_text, PHI_LEVELS
+from valuestudy.valuelex.judge import phi_request, load_phi_examples, PHI_LEVELS
+from valuestudy.valuelex.projective import value_system, stem_text
 from valuestudy.prompts import load_instrument
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -77,7 +77,7 @@ def test_group_prefixes_give_the_same_scores(smol, root):
 def test_generation_with_a_shared_prefix_gives_the_same_texts(root):
     "The worked examples of a phi prompt run once per greedy batch (sampled rows run whole); the texts are those of a whole-prompt run."
     import pandas as pd
-    from valuestudy.valuelex.projective import phi_request
+    from valuestudy.valuelex.judge import phi_request
     m = get_model('embedded/smollm2', cache=CallCache(':memory:', mode='off'), batch_size=8)
     items = pd.read_csv(root/'data/instruments/valuelex_phi_labelled.csv').head(6).assign(definition='what the value means')
     msgs = [phi_request(m, it, mode='cot')[0] for it in items.itertuples()]

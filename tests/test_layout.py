@@ -1,0 +1,36 @@
+"The floors: the core and the shared prompts import no paper; each paper's package imports the core and the prompts, never the other paper (except through ValueLex's named bridge, `valuelex.gpv_bridge`)."
+import subprocess, sys
+import pytest
+from conftest import ROOT
+
+OTHER = {'valuelex': 'gpv', 'gpv': 'valuelex'}
+BRIDGES = {'valuestudy.valuelex.gpv_bridge'}
+
+def modules(folder, prefix):
+    return [f'{prefix}.{p.stem}' for p in sorted(folder.glob('*.py')) if p.stem not in ('__init__', '_modidx')]
+
+def imports_without(mods, blocked) -> subprocess.CompletedProcess:
+    "Import `mods` in a fresh interpreter in which importing any of the `blocked` packages fails."
+    code = (''.join(f"import sys; sys.modules[{b!r}] = None\n" for b in blocked)
+            + f"import importlib\nfor m in {mods!r}: importlib.import_module(m)\n")
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+
+@pytest.mark.parametrize('paper', OTHER)
+def test_a_paper_imports_without_the_other(paper):
+    mods = [m for m in modules(ROOT/'valuestudy'/paper, f'valuestudy.{paper}') if m not in BRIDGES]
+    assert len(mods) >= 4
+    out = imports_without(mods, [f'valuestudy.{OTHER[paper]}'])
+    assert out.returncode == 0, out.stderr[-2000:]
+
+def test_the_core_imports_no_paper():
+    out = imports_without(modules(ROOT/'valuestudy', 'valuestudy'), ['valuestudy.gpv', 'valuestudy.valuelex'])
+    assert out.returncode == 0, out.stderr[-2000:]
+
+def test_the_block_is_real():
+    "The check can fail: the bridge does reach GPV when called."
+    out = imports_without(['valuestudy.valuelex.gpv_bridge'], ['valuestudy.gpv'])
+    assert out.returncode == 0                                   # importing it is fine (GPV is reached lazily) …
+    code = ("import sys; sys.modules['valuestudy.gpv'] = None\n"
+            "from valuestudy.valuelex.gpv_bridge import offline_phi_judge\noffline_phi_judge('offline', smoke=True)")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode != 0 and 'valuestudy.gpv' in out.stderr  # … calling it needs GPV
