@@ -6,8 +6,8 @@ combinations × 3 tools trained as one array per tool, vs training the probes on
 import time
 import numpy as np
 from record import record
-from valuestudy.gpv.analysis import (load_measurements, salad_safety, probe_value_systems, probe_features,
-    stratified_splits, train_probes)
+from valuestudy.gpv.analysis import load_measurements
+from valuestudy.gpv.probe import salad_safety, probe_value_systems, probe_features, stratified_splits, train_probes
 
 def main():
     meas, safety = load_measurements(), salad_safety()

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from valuestudy.gpv import analysis as ga
+from valuestudy.gpv import analysis as ga, probe
 from valuestudy.data import fetch
 
 @pytest.fixture(scope='module')
@@ -50,9 +50,9 @@ def test_bad_measurements_are_refused(tmp_path):
     with pytest.raises(ValueError, match='unknown tool'): ga.load_measurements(f)
 
 def test_all_17_map_to_salad(mirror):
-    s = ga.salad_safety()
+    s = probe.salad_safety()
     board = pd.read_csv(fetch('salad_base_order')).set_index('Model').total
-    names = pd.read_csv(ga.project_root()/'data'/'published'/'gpv_salad_models.csv').set_index('model')
+    names = pd.read_csv(probe.project_root()/'data'/'published'/'gpv_salad_models.csv').set_index('model')
     assert len(s) == 17 and s.notna().all()
     assert all(s[m] == board[names.salad_name[m]] for m in s.index)
     assert s['ge2b'] == board['gemma-2b-it'] and s['Qw0.5B'] == board['qwen1.5_0.5b'] and s['gpt3.5'] == board['GPT3.5 Turbo']
