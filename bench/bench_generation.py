@@ -9,16 +9,16 @@ batch sizes, cache off, and prints answers/s, generated tokens/s and the ratio t
 """
 import argparse, time
 from valuestudy.cache import CallCache
-from valuestudy.valuelex.elicit import frame, load_panel, load_prompts
+from valuestudy.valuelex.elicit import frame, load_prompts
 from valuestudy.models import get_model
 from record import record
 
 def requests(model_spec, n_answers, max_tokens, repeats=2):
     "Sampled elicitation requests totalling `n_answers` answers (`repeats` samples each) for one panel model."
-    level = load_panel(model_spec).level[0]
+    kind = get_model(model_spec, cache=CallCache(':memory:', mode='off')).kind
     prompts = load_prompts().prompt.tolist()
     n_req = -(-n_answers // repeats)
-    return [{**frame(prompts[i % len(prompts)], level), 'n': repeats, 'max_tokens': max_tokens,
+    return [{**frame(prompts[i % len(prompts)], kind), 'n': repeats, 'max_tokens': max_tokens,
              'temperature': 1.0, 'top_p': 0.95 - 0.01*(i // len(prompts))} for i in range(n_req)]   # distinct requests
 
 def run(model, reqs):

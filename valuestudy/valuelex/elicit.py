@@ -8,12 +8,12 @@ Docs: https://valuestudy.github.io/valuestudy/valuelex/elicit.html.md"""
 __all__ = ['LEVELS', 'PRETRAINED_FRAMES', 'STOP', 'load_prompts', 'PanelError', 'load_panel', 'frame', 'theta_label', 'elicit',
            'extract_value_words']
 
-# %% ../../nbs/valuelex/10_elicit.ipynb #b50d87fb
+# %% ../../nbs/valuelex/10_elicit.ipynb #026fcd47
 import re
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from ..prompts import instrument_table
+from ..prompts import instrument_table, framed
 from ..config import project_root, resolve_path, parse_configurations
 from ..models import get_model
 
@@ -65,34 +65,32 @@ def load_panel(panel:str # Model specs separated by spaces/commas, or the path o
         raise PanelError(f"{where(rows[1])}: model {df.model[rows[1]]!r} is listed twice (also {where(rows[0])})")
     return df.assign(size_b=sizes)[['model', 'size_b', 'level']].reset_index(drop=True)
 
-# %% ../../nbs/valuelex/10_elicit.ipynb #6d281bfb
+# %% ../../nbs/valuelex/10_elicit.ipynb #a7d878ab
 PRETRAINED_FRAMES = {
     'plain': ("{prompt}\n", ['\n\n']),                      # the paper's: the bare prompt, one paragraph of continuation
     'interview': ("The following is a transcript of an interview with an AI language model about its values.\n\n"
                   "Interviewer: {prompt}\nAI: The words are:", ['\nInterviewer', '\nAI:']),   # a deviation: casts the PLM as an AI
 }
 
-def frame(prompt:str, level:str,
-          pretrained_frame='plain' # How a pretrained model is asked: `plain` (the paper) or `interview`
+def frame(prompt:str, kind:str, # The model's kind (`Model.kind`): `base` models get a completion frame
+          pretrained_frame='plain' # How a pretrained (base) model is asked: `plain` (the paper) or `interview`
          ) -> dict:
-    "The request input for one prompt: a chat message, or a completion frame (with its stop strings) for a pretrained model."
-    if level == 'pretrained':
-        if pretrained_frame not in PRETRAINED_FRAMES: raise ValueError(f"pretrained_frame must be one of {sorted(PRETRAINED_FRAMES)}, not {pretrained_frame!r}")
-        text, stop = PRETRAINED_FRAMES[pretrained_frame]
-        return {'prompt': text.format(prompt=prompt), 'stop': stop}
-    return {'messages': [{'role': 'user', 'content': prompt}]}
+    "The request input for one prompt: a chat message, or a completion frame (with its stop strings) for a base model."
+    if pretrained_frame not in PRETRAINED_FRAMES: raise ValueError(f"pretrained_frame must be one of {sorted(PRETRAINED_FRAMES)}, not {pretrained_frame!r}")
+    text, stop = PRETRAINED_FRAMES[pretrained_frame]
+    return framed(kind, prompt, text.format(prompt=prompt), stop)
 
 def theta_label(conf:dict) -> str:
     "A short name of a configuration θ, e.g. `T0.7-p0.9`."
     return f"T{conf.get('temperature', 0)}-p{conf.get('top_p', 1.0)}"
 
-# %% ../../nbs/valuelex/10_elicit.ipynb #3281acad
+# %% ../../nbs/valuelex/10_elicit.ipynb #72e45034
 def elicit(panel:pd.DataFrame, # model, size_b, level
            prompts:pd.DataFrame, # prompt_id, prompt
            configurations, # Θ: list of dicts or a settings string
            repeats=1, # Samples per (model, prompt, θ): sample indices 0..repeats-1
            max_tokens=64, cache=None, progress=True,
-           framer=None, # (prompt, level) -> request input; default `frame` with `pretrained_frame`
+           framer=None, # (prompt, model kind) -> request input; default `frame` with `pretrained_frame`
            pretrained_frame='plain' # `plain` (the paper's bare prompt) or `interview` (see `frame`)
           ) -> pd.DataFrame:
     "Every respondent's answer to every prompt: one row per (model, θ, prompt, sample)."
@@ -103,7 +101,7 @@ def elicit(panel:pd.DataFrame, # model, size_b, level
         reqs, keys = [], []
         for conf in confs:
             for p in prompts.itertuples():
-                inp = framer(p.prompt, m.level) if framer else frame(p.prompt, m.level, pretrained_frame)
+                inp = framer(p.prompt, model.kind) if framer else frame(p.prompt, model.kind, pretrained_frame)
                 reqs.append({**inp, 'n': int(repeats), 'max_tokens': int(max_tokens), **conf})
                 keys.append((theta_label(conf), conf, p.prompt_id))
         answers = model.generate(reqs, progress=progress)

@@ -8,16 +8,16 @@ Docs: https://valuestudy.github.io/valuestudy/valuelex/projective.html.md"""
 __all__ = ['COMPLETE_FRAME', 'SCHWARTZ_HIGHER', 'MFT_FOUNDATIONS', 'load_stems', 'stem_text', 'stem_frame', 'complete_stems',
            'value_system', 'orientations']
 
-# %% ../../nbs/valuelex/14_projective.ipynb #e0a8b1f5
+# %% ../../nbs/valuelex/14_projective.ipynb #e1977700
 import re
 import numpy as np
 import pandas as pd
 from pathlib import Path
 from ..config import project_root
 from .elicit import elicit
-from ..prompts import instrument_table
+from ..prompts import instrument_table, framed
 
-# %% ../../nbs/valuelex/14_projective.ipynb #ecd6fac9
+# %% ../../nbs/valuelex/14_projective.ipynb #2d53b66a
 def load_stems(path=None) -> pd.DataFrame:
     "The 50 modified Rotter stems (ValueLex Appendix A.2): stem_id, stem."
     return instrument_table('valuelex_sentence_stems.csv', ['stem_id', 'stem'], path)
@@ -28,10 +28,10 @@ def stem_text(stem:str) -> str:
 
 COMPLETE_FRAME = "Complete the sentence: {stem}"
 
-def stem_frame(stem:str, level:str) -> dict:
-    "The request input for one stem: the chat instruction, or the bare stem continued to the end of the line by a pretrained model."
-    if level == 'pretrained': return {'prompt': stem_text(stem), 'stop': ['\n']}
-    return {'messages': [{'role': 'user', 'content': COMPLETE_FRAME.format(stem=stem_text(stem))}]}
+def stem_frame(stem:str, kind:str # The model's kind (`Model.kind`)
+              ) -> dict:
+    "The request input for one stem: the chat instruction, or the bare stem continued to the end of the line by a base model."
+    return framed(kind, COMPLETE_FRAME.format(stem=stem_text(stem)), stem_text(stem), ['\n'])
 
 # %% ../../nbs/valuelex/14_projective.ipynb #f2bd8fb4
 def complete_stems(panel:pd.DataFrame, # model, size_b, level
