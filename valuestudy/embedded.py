@@ -12,7 +12,7 @@ import importlib.metadata, importlib.util, os
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
-from .models import Model
+from .models import Model, parse_spec
 
 # %% ../nbs/05_embedded.ipynb #35879042
 EMBEDDED = {
@@ -80,7 +80,7 @@ class SentenceEmbedder(Model):
 
 def embedded_model(spec, cache=None, **opts) -> Model:
     "The model behind `embedded/<alias>`."
-    alias = spec.split('/', 1)[1].split('?')[0]
+    alias = parse_spec(spec)[1]
     path = embedded_path(alias)
     if alias == 'minilm': return SentenceEmbedder(spec, path, cache=cache, **opts)
     from valuestudy.hf import HFModel

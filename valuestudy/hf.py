@@ -13,7 +13,7 @@ import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
-from .models import Model
+from .models import Model, parse_spec
 
 # %% ../nbs/03_hf.ipynb #4fa3b7de
 def file_sha256(path, chunk=1<<20) -> str:
@@ -70,7 +70,7 @@ class HFModel(Model):
                  gguf_file=None, models_dir=None, kind=None, **opts):
         super().__init__(spec, cache, batch_size, **opts)
         import torch
-        name = spec.split('/', 1)[1].split('?')[0]
+        name = parse_spec(spec)[1]
         path = Path(os.path.expanduser(name))
         if gguf_file or path.suffix == '.gguf':
             gg = (path/gguf_file) if gguf_file else path

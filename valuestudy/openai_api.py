@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import numpy as np
 from fastcore.basics import patch
 from .config import read_settings
-from .models import Model
+from .models import Model, parse_spec
 from .cache import request_key
 
 # %% ../nbs/04_openai_api.ipynb #9a62170a
@@ -28,7 +28,7 @@ class OpenAIModel(Model):
     def __init__(self, spec, cache=None, batch_size=None, base_url=None, api_key_env=None, max_concurrency=None,
                  timeout=120, max_retries=6, kind='chat', top_logprobs=20, **opts):
         super().__init__(spec, cache, batch_size, **opts)
-        self.name = spec.split('/', 1)[1].split('?')[0]
+        self.name = parse_spec(spec)[1]
         if base_url:
             u = urllib.parse.urlparse(base_url)
             if u.scheme not in ('http', 'https') or not u.hostname:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..config import read_settings, resolve_path
-from ..models import Model
+from ..models import Model, parse_spec
 
 # %% ../../nbs/gpv/23_scorer.ipynb #fd88173e
 def value_definition_map() -> dict:
@@ -167,7 +167,7 @@ class CrossEncoderScorer(Model):
 # %% ../../nbs/gpv/23_scorer.ipynb #a3ab1e39
 def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
     "The trained scorer named by `scorer/<folder name in models_dir, or a path>`."
-    name = spec.split('/', 1)[1].split('?')[0]
+    name = parse_spec(spec)[1]
     path = Path(name).expanduser()
     if not path.is_dir(): path = resolve_path(read_settings()['models_dir'])/name
     if not (path/'recipe.json').exists():

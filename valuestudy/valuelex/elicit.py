@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from ..prompts import instrument_table, framed
 from ..config import project_root, resolve_path, parse_configurations
-from ..models import get_model
+from ..models import get_model, parse_spec
 
 # %% ../../nbs/valuelex/10_elicit.ipynb #593fbe27
 def load_prompts(path=None) -> pd.DataFrame:
@@ -43,7 +43,7 @@ def load_panel(panel:str # Model specs separated by spaces/commas, or the path o
         from valuestudy.embedded import EMBEDDED
         rows = []
         for spec in [x for x in re.split(r'[\s,]+', str(panel).strip()) if x]:
-            info = EMBEDDED.get(spec.split('/', 1)[1], {}) if spec.startswith('embedded/') else {}
+            info = EMBEDDED.get(parse_spec(spec)[1], {}) if spec.startswith('embedded/') else {}
             rows.append(dict(model=spec, size_b=info.get('size_b', ''), level=info.get('level', 'aligned')))
         df = pd.DataFrame(rows, columns=['model', 'size_b', 'level'])
         where = lambda i: f"panel {panel!r}, model {i + 1}"
