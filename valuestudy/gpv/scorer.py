@@ -174,7 +174,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #0373d9df
+# %% ../../nbs/gpv/23_scorer.ipynb #d11e0ebe
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -183,6 +183,13 @@ def _recipe_folder(prefix, recipe:dict, items:pd.DataFrame, models_dir=None) -> 
     data_hash = hashlib.sha256(pd.util.hash_pandas_object(items[['item', 'value', 'agreement']], index=False).values.tobytes()).hexdigest()
     tag = hashlib.sha256(json.dumps([recipe, data_hash], sort_keys=True).encode()).hexdigest()[:12]
     return resolve_path(models_dir or read_settings()['models_dir'])/f'{prefix}-{tag}', data_hash
+
+def _recipe_and_folder(prefix, defaults:dict, recipe, items, models_dir) -> tuple:
+    "(recipe, items, folder, data sha256) of a model to train or load: `defaults` overridden by `recipe`, all ValueBench items unless given."
+    from valuestudy.data import valuebench_items
+    r = {**defaults, **(recipe or {})}
+    items = valuebench_items() if items is None else items
+    return (r, items, *_recipe_folder(prefix, r, items, models_dir))
 
 def _accuracies(P, pairs) -> dict:
     "Relevance and valence accuracy of class probabilities on labelled pairs."
@@ -195,11 +202,8 @@ def train_scorer(items=None, # ValueBench items (default: all of value_orientati
                  recipe=None, # Overrides of `RECIPE`
                  models_dir=None, progress=True, force=False) -> Path:
     "The folder of a trained cross-encoder scorer: trained once per recipe and data, then loaded from the models cache."
-    from valuestudy.data import valuebench_items
-    r = {**RECIPE, **(recipe or {})}
-    items = valuebench_items() if items is None else items
+    r, items, out, data_hash = _recipe_and_folder('gpv-scorer', RECIPE, recipe, items, models_dir)
     defs = value_definition_map()
-    out, data_hash = _recipe_folder('gpv-scorer', r, items, models_dir)
     if (out/'recipe.json').exists() and not force: return out
     import torch
     from transformers import AutoTokenizer, AutoModelForSequenceClassification
@@ -296,15 +300,12 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #2cdb3385
+# %% ../../nbs/gpv/23_scorer.ipynb #9de09ce2
 def train_relevance(items=None, # ValueBench items (default: all of value_orientation.csv)
                     recipe=None, # Overrides of `RELEVANCE_RECIPE`
                     models_dir=None, progress=True, force=False) -> Path:
     "The folder of a calibrated bi-encoder for relevance: trained once per recipe and data, then loaded."
-    from valuestudy.data import valuebench_items
-    r = {**RELEVANCE_RECIPE, **(recipe or {})}
-    items = valuebench_items() if items is None else items
-    out, data_hash = _recipe_folder('gpv-relevance', r, items, models_dir)
+    r, items, out, data_hash = _recipe_and_folder('gpv-relevance', RELEVANCE_RECIPE, recipe, items, models_dir)
     if (out/'recipe.json').exists() and not force: return out
     import torch, shutil
     from sentence_transformers import SentenceTransformer
