@@ -174,7 +174,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #d11e0ebe
+# %% ../../nbs/gpv/23_scorer.ipynb #cf3e3a60
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -183,6 +183,22 @@ def _recipe_folder(prefix, recipe:dict, items:pd.DataFrame, models_dir=None) -> 
     data_hash = hashlib.sha256(pd.util.hash_pandas_object(items[['item', 'value', 'agreement']], index=False).values.tobytes()).hexdigest()
     tag = hashlib.sha256(json.dumps([recipe, data_hash], sort_keys=True).encode()).hexdigest()[:12]
     return resolve_path(models_dir or read_settings()['models_dir'])/f'{prefix}-{tag}', data_hash
+
+def _train_epochs(net, n:int, r:dict, step, desc:str, progress=True) -> list:
+    """Train `net` for `r['epochs']` epochs over `n` rows in batches of `r['batch_size']`, a new order each epoch
+    (seeded `r['seed'] + epoch`): `step(row indices)` runs one batch and returns its loss. The losses; `net` left in eval mode."""
+    B, log, bar = r['batch_size'], [], None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=r['epochs']*int(np.ceil(n/B)), desc=desc, unit='step')
+    for ep in range(r['epochs']):
+        net.train(); perm = np.random.default_rng(r['seed'] + ep).permutation(n)
+        for i in range(0, n, B):
+            log.append(step(perm[i:i+B]))
+            if bar: bar.update(1)
+    if bar: bar.close()
+    net.eval()
+    return log
 
 def _recipe_and_folder(prefix, defaults:dict, recipe, items, models_dir) -> tuple:
     "(recipe, items, folder, data sha256) of a model to train or load: `defaults` overridden by `recipe`, all ValueBench items unless given."
@@ -223,21 +239,12 @@ def train_scorer(items=None, # ValueBench items (default: all of value_orientati
     y = torch.tensor(train.label.to_numpy()); B = r['batch_size']
     steps = r['epochs']*int(np.ceil(len(train)/B)); warm = max(1, int(r['warmup']*steps))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1)/warm, max(0.0, (steps - s)/max(1, steps - warm))))
-    t0, log = time.perf_counter(), []
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=steps, desc='training the GPV scorer', unit='step')
-    for ep in range(r['epochs']):
-        net.train(); perm = np.random.default_rng(r['seed'] + ep).permutation(len(train))
-        for i in range(0, len(train), B):
-            idx = perm[i:i+B]
-            loss = torch.nn.functional.cross_entropy(net(**enc(train.iloc[idx])).logits, y[idx])
-            loss.backward(); opt.step(); sched.step(); opt.zero_grad()
-            log.append(float(loss.detach()))
-            if bar: bar.update(1)
-    if bar: bar.close()
-    net.eval()
+    def step(idx):
+        loss = torch.nn.functional.cross_entropy(net(**enc(train.iloc[idx])).logits, y[idx])
+        loss.backward(); opt.step(); sched.step(); opt.zero_grad()
+        return float(loss.detach())
+    t0 = time.perf_counter()
+    log = _train_epochs(net, len(train), r, step, 'training the GPV scorer', progress)
     with torch.inference_mode():
         P = torch.cat([net(**enc(held.iloc[i:i+64])).logits.softmax(-1) for i in range(0, len(held), 64)]).numpy()
     tmp = out.with_name(out.name + '.tmp'); net.save_pretrained(tmp); tok.save_pretrained(tmp)
@@ -300,7 +307,7 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #9de09ce2
+# %% ../../nbs/gpv/23_scorer.ipynb #bcef3735
 def train_relevance(items=None, # ValueBench items (default: all of value_orientation.csv)
                     recipe=None, # Overrides of `RELEVANCE_RECIPE`
                     models_dir=None, progress=True, force=False) -> Path:
@@ -320,22 +327,14 @@ def train_relevance(items=None, # ValueBench items (default: all of value_orient
     st = SentenceTransformer(str(embedded_path('minilm')), device='cpu')
     net, tok = st[0].auto_model, st.tokenizer
     opt = torch.optim.AdamW(net.parameters(), lr=r['lr'], weight_decay=0.01)
-    B, t0, log = r['batch_size'], time.perf_counter(), []
-    steps = r['epochs']*int(np.ceil(len(fit)/B))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=steps, desc='training the relevance bi-encoder', unit='step')
-    for ep in range(r['epochs']):
-        net.train(); perm = np.random.default_rng(r['seed'] + ep).permutation(len(fit))
-        for i in range(0, len(fit), B):
-            b = fit.iloc[perm[i:i+B]]
-            loss = contrastive_loss(_pooled(net, tok, b.item, r['max_length']), _pooled(net, tok, [vt(v) for v in b.value], r['max_length']),
-                                    b.value.to_numpy(), r['scale'])
-            loss.backward(); opt.step(); opt.zero_grad(); log.append(float(loss.detach()))
-            if bar: bar.update(1)
-    if bar: bar.close()
-    net.eval()
+    def step(idx):
+        b = fit.iloc[idx]
+        loss = contrastive_loss(_pooled(net, tok, b.item, r['max_length']), _pooled(net, tok, [vt(v) for v in b.value], r['max_length']),
+                                b.value.to_numpy(), r['scale'])
+        loss.backward(); opt.step(); opt.zero_grad()
+        return float(loss.detach())
+    t0 = time.perf_counter()
+    log = _train_epochs(net, len(fit), r, step, 'training the relevance bi-encoder', progress)
     tmp = out.with_name(out.name + '.tmp'); shutil.rmtree(tmp, ignore_errors=True); st.save(str(tmp))
     encode = lambda texts: st.encode(list(texts), batch_size=64, normalize_embeddings=True)
     background = encode(sorted(set(fit.item))).astype(np.float32); np.save(tmp/'background.npy', background)
