@@ -50,7 +50,7 @@ def convert_gguf(gguf_path, # A .gguf file
     tmp.rename(out)
     return out
 
-# %% ../nbs/03_hf.ipynb #cb7cd022
+# %% ../nbs/03_hf.ipynb #189514cf
 class HFModel(Model):
     "A causal LM through transformers: `hf/<hub id or local folder or .gguf path>`."
     supports_prefill = True   # a final assistant message is continued (chat template `continue_final_message`)
@@ -71,11 +71,12 @@ class HFModel(Model):
         self._load_pending = True                                        # `tok`, `model`, `bos_id`: read on first use
         self.min_shared_prefix = int(opts.get('min_shared_prefix', 16))   # 0 turns prefix sharing off
         self.min_group_prefix = int(opts.get('min_group_prefix', 8))     # prefixes shared by some rows (10**9: off)
-        chat = has_chat_template(src) if self.revision else None         # a GGUF's folder: known without loading
-        if chat is None:                                                  # a hub id or folder: its revision needs the config
-            chat = bool(self.tok.chat_template)
-            if not self.revision: self.revision = getattr(self.model.config, '_commit_hash', None) or revision or _folder_revision(src)
-        self.kind = kind or ('chat' if chat else 'base')
+        gguf = bool(self.revision)
+        if not gguf:                                                      # a hub id or folder: its revision needs the config
+            self.revision = getattr(self.model.config, '_commit_hash', None) or revision or _folder_revision(src)
+        if not kind:                                                      # a GGUF's folder says it without loading
+            kind = 'chat' if (has_chat_template(src) if gguf else self.tok.chat_template) else 'base'
+        self.kind = kind
 
     _lazy = ('tok', 'model', 'bos_id')    # a run whose calls are all cached never reads them (3-8 s a notebook)
     def _load(self):

@@ -83,7 +83,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/08_reproduce.ipynb #7033ffe7
+# %% ../nbs/08_reproduce.ipynb #5db179bd
 def _stage(figures:Path, staging:Path, copy=True):
     "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
@@ -150,13 +150,11 @@ def run_notebooks(nbs, run_dir:Path, parameters:dict, root:Path, run_id:str, wor
     from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
     done = done or (lambda n=1: None)
     def job(nb): return (nb, run_dir/nb.name, parameters, root, f'{run_id}{STAGE_SEPARATOR}{nb.stem}')  # calls counted per stage
-    seconds = {}
-    for nb in filter(is_stage, nbs): seconds[nb.stem] = _timed_run(*job(nb)); done()
     side = [nb for nb in nbs if not is_stage(nb)]
     workers = min(workers or os.cpu_count() or 1, len(side))
-    if workers <= 1:
-        for nb in side: seconds[nb.stem] = _timed_run(*job(nb)); done()
-    elif side:
+    seconds = {}
+    for nb in [*filter(is_stage, nbs), *(side if workers <= 1 else [])]: seconds[nb.stem] = _timed_run(*job(nb)); done()
+    if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as pool:
             futures = {pool.submit(_timed_run, *job(nb)): nb for nb in side}
             for f in futures: f.add_done_callback(lambda f: done())
@@ -188,7 +186,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
     nbs = paper_notebooks(paper, only)
     check_declared(overrides, declared_parameters(nbs))
-    code_state = git_state(root)            # before any notebook writes
+    code_state = git or git_state(root)     # read before any notebook writes
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(os.environ.get('VALUESTUDY_RUNS_DIR') or settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -215,7 +213,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         stages.append({'notebook': stem, 'seconds': s, 'hits': sum(r['hits'] for r in u), 'misses': sum(r['misses'] for r in u),
                        'model_seconds': round(sum(r['seconds'] for r in u), 1)})
     manifest = {
-        'paper': paper, 'git': git or code_state, 'smoke': bool(smoke), 'notebooks': [nb.stem for nb in nbs],
+        'paper': paper, 'git': code_state, 'smoke': bool(smoke), 'notebooks': [nb.stem for nb in nbs],
         'parameters': {k: v for k, v in params.items() if k != 'figures_dir'},
         'settings': {k: v for k, v in settings.items() if k not in ('cache_path', 'models_dir', 'data_dir', 'runs_dir')},
         'packages': package_versions(), 'models': usage,

@@ -174,7 +174,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #cf3e3a60
+# %% ../../nbs/gpv/23_scorer.ipynb #2665c9ad
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -219,8 +219,8 @@ def train_scorer(items=None, # ValueBench items (default: all of value_orientati
                  models_dir=None, progress=True, force=False) -> Path:
     "The folder of a trained cross-encoder scorer: trained once per recipe and data, then loaded from the models cache."
     r, items, out, data_hash = _recipe_and_folder('gpv-scorer', RECIPE, recipe, items, models_dir)
-    defs = value_definition_map()
     if (out/'recipe.json').exists() and not force: return out
+    defs = value_definition_map()
     import torch
     from transformers import AutoTokenizer, AutoModelForSequenceClassification
     from valuestudy.embedded import embedded_path
