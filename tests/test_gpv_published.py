@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from valuestudy.gpv import analysis as ga, probe
-from valuestudy.data import fetch
+from valuestudy.data import fetch, published_table, beside_printed
 
 @pytest.fixture(scope='module')
 def meas(): return ga.load_measurements()
@@ -52,13 +52,13 @@ def test_bad_measurements_are_refused(tmp_path):
 def test_all_17_map_to_salad(mirror):
     s = probe.salad_safety()
     board = pd.read_csv(fetch('salad_base_order')).set_index('Model').total
-    names = pd.read_csv(probe.project_root()/'data'/'published'/'gpv_salad_models.csv').set_index('model')
+    names = published_table('gpv_salad_models').set_index('model')
     assert len(s) == 17 and s.notna().all()
     assert all(s[m] == board[names.salad_name[m]] for m in s.index)
     assert s['ge2b'] == board['gemma-2b-it'] and s['Qw0.5B'] == board['qwen1.5_0.5b'] and s['gpt3.5'] == board['GPT3.5 Turbo']
 
 def test_table4_gpv_and_valuebench_match_the_paper(meas):
     cv = ga.construct_validity(meas, n_boot=100)
-    printed = ga.printed_table('table4').melt(id_vars='pair', var_name='tool', value_name='r')
-    both = ga.beside_printed(cv, printed, ['tool', 'pair'], 'r')
+    printed = published_table('gpv_table4_printed').melt(id_vars='pair', var_name='tool', value_name='r')
+    both = beside_printed(cv, printed, ['tool', 'pair'], 'r')
     assert both[both.tool.isin(['GPV', 'ValueBench'])].difference.abs().max() <= 0.02

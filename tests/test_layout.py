@@ -34,3 +34,18 @@ def test_the_block_is_real():
             "from valuestudy.valuelex.gpv_bridge import offline_phi_judge\noffline_phi_judge('offline', smoke=True)")
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode != 0 and 'valuestudy.gpv' in out.stderr  # … calling it needs GPV
+
+def test_only_the_config_reads_the_environment():
+    "Run settings are arguments: `os.environ`/`getenv` appear in `valuestudy/config.py` alone (settings overrides, API keys)."
+    import re
+    readers = sorted(str(p.relative_to(ROOT)) for p in (ROOT/'valuestudy').rglob('*.py')
+                     if p.name != '_modidx.py' and re.search(r'os\.environ|getenv', p.read_text()))
+    assert readers == ['valuestudy/config.py'], readers
+
+def test_providers_register_themselves():
+    "The core names no provider module: each registers with @provider, and the package declares it as an entry point."
+    import re
+    from valuestudy.models import provider_names, provider_factory
+    assert {'fake', 'hf', 'openai', 'embedded', 'scorer'} <= set(provider_names())
+    assert not re.search(r'valuestudy\.gpv', (ROOT/'valuestudy'/'models.py').read_text())
+    assert provider_factory('scorer').__module__ == 'valuestudy.gpv.scorer'

@@ -86,10 +86,10 @@ def test_malformed_cache_file_is_named(isolated, mirror, capsys):
 
 def test_invalid_label_scores_are_missing_and_counted(tmp_path, monkeypatch):
     from valuestudy.cache import CallCache
-    from valuestudy.models import get_model
+    from valuestudy.models import get_model, use_run
     import numpy as np
-    monkeypatch.setenv('VALUESTUDY_RUN_ID', 'run-x')
     cache = CallCache(tmp_path/'c.sqlite')
+    use_run(cache, 'run-x')
     m = get_model('fake/labels', cache=cache)
     prompts = [f'Q{i}' for i in range(40)]
     p, mass = m.score_labels(prompts, ['yes', 'no'], min_mass=0, with_mass=True)
@@ -98,6 +98,7 @@ def test_invalid_label_scores_are_missing_and_counted(tmp_path, monkeypatch):
     low = mass < cut
     assert low.sum() > 0 and np.isnan(q[low]).all() and np.allclose(q[~low], p[~low])     # nothing renormalized from too little
     assert {u['op']: u['invalid'] for u in cache.usage('run-x')}['score_labels'] == int(low.sum())
+    use_run()
 
 def test_manifest_times_each_stage_and_the_cli_names_the_slowest(isolated, mirror, capsys):
     "Where the time goes: each notebook's wall time, its calls (hits, misses) and its seconds in model code."
@@ -125,9 +126,9 @@ def test_an_override_no_notebook_takes_is_refused(isolated, mirror, capsys):
 
 def test_artifact_notebooks_run_side_by_side_each_under_its_own_run_id(isolated, monkeypatch):
     "Stages run first, in order; artifact notebooks then run in worker processes, each counting its calls under its own stem."
-    record = ("import os, time, json\nfrom pathlib import Path\nt0 = time.time(); time.sleep(SLEEP)\n"
-              "Path(figures_dir, NAME + '.json').write_text(json.dumps([os.environ['VALUESTUDY_RUN_ID'], t0, time.time()]))")
-    def nb(stem, sleep): return notebook(isolated/f'{stem}.ipynb', record, parameters=f"figures_dir = None\nNAME = {stem!r}\nSLEEP = {sleep}")
+    record = ("import time, json\nfrom pathlib import Path\nt0 = time.time(); time.sleep(SLEEP)\n"
+              "Path(figures_dir, NAME + '.json').write_text(json.dumps([run['id'], t0, time.time()]))")
+    def nb(stem, sleep): return notebook(isolated/f'{stem}.ipynb', record, parameters=f"figures_dir = None\nrun = None\nNAME = {stem!r}\nSLEEP = {sleep}")
     nbs = [nb('00_stage', 0), nb('a_fig', 3), nb('b_fig', 3)]
     fake_paper(monkeypatch, isolated, *nbs)
     m = run_paper('valuelex', figures_dir=isolated/'figs', progress=False, workers=2)
@@ -162,3 +163,14 @@ def test_a_full_run_drops_artifacts_no_notebook_writes_any_more(isolated, monkey
     assert not (figs/'a_fig_loadings_all.csv').exists() and 'a_fig_loadings_all.csv' not in m['artifacts']
     run_paper('valuelex', only=['a_fig'], figures_dir=figs, overrides={'NAMES': 'a_fig.csv'}, progress=False)
     assert (figs/'b_fig.csv').read_text() == 'b'                  # a partial run keeps what it did not run
+
+def test_the_cache_mode_reaches_every_notebook_as_an_argument(isolated, mirror, capsys):
+    "`--cache-mode replay` is passed to each notebook's `open_run` (no environment variable): on an empty cache it stops at the first call."
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
+                 '--cache-mode', 'replay', '--figures-dir', str(isolated/'figs')]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert 'ReplayMiss' in last and '00_elicit' in last, last
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
+                 '--figures-dir', str(isolated/'figs')]) == 0                       # live: the calls are made …
+    assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
+                 '--cache-mode', 'replay', '--figures-dir', str(isolated/'figs')]) == 0   # … and replay finds them

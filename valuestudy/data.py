@@ -6,7 +6,8 @@ Docs: https://valuestudy.github.io/valuestudy/data.html.md"""
 
 # %% auto #0
 __all__ = ['GPV_INVENTORIES', 'DataError', 'sources', 'source_url', 'fetch', 'require_columns', 'valuebench_items',
-           'value_definitions', 'value_data', 'value_pairs', 'gpt4o_stories', 'gpt4o_story_texts']
+           'value_definitions', 'value_data', 'value_pairs', 'gpt4o_stories', 'gpt4o_story_texts', 'published_path',
+           'published_table', 'published', 'beside_published', 'beside_printed']
 
 # %% ../nbs/06_data.ipynb #aaead9b4
 import json, os, shutil, tomllib, urllib.request
@@ -27,10 +28,10 @@ def source_url(src:dict) -> str:
     "The pinned raw URL of a source."
     return f"https://raw.githubusercontent.com/{src['repo']}/{src['commit']}/{src['path']}"
 
-# %% ../nbs/06_data.ipynb #9fcb9898
+# %% ../nbs/06_data.ipynb #1ce66eed
 def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items`
           data_dir=None, # Local data folder (default: settings `data_dir`)
-          mirror=None # Mirror folder (default: `$VALUESTUDY_MIRROR`); used instead of the network when set
+          mirror=None # Mirror folder (default: settings `mirror`, i.e. `$VALUESTUDY_MIRROR`); used instead of the network when set
          ) -> Path:
     "The local path of a checked third-party file: fetched once, verified by sha256 every time."
     srcs = sources()
@@ -40,7 +41,7 @@ def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + f'.part{os.getpid()}')
-        mirror = mirror or os.environ.get('VALUESTUDY_MIRROR')
+        mirror = mirror or read_settings().get('mirror')
         if mirror:
             m = Path(mirror).expanduser()/src['repo'].replace('/', '+')/src['commit']/src['path']
             if not m.exists(): raise DataError(f"{name}: not in the mirror {mirror} (expected {m})")
@@ -117,3 +118,41 @@ def gpt4o_stories() -> pd.DataFrame:
 def gpt4o_story_texts() -> list:
     "The 10 story texts of GPV's gpt4o_stories.json, in order."
     return [s['story'] for s in json.loads(Path(fetch('gpv_gpt4o_stories')).read_text())]
+
+# %% ../nbs/06_data.ipynb #050640fa
+def published_path(name:str # A file stem in data/published/, e.g. `gpv_table5_printed`
+                  ) -> Path:
+    "The path of a transcription in data/published/."
+    path = project_root()/'data'/'published'/f'{name}.csv'
+    if not path.exists(): raise FileNotFoundError(f"No transcription {name!r}: {path} (data/published/README.md lists them)")
+    return path
+
+def published_table(name:str # A file stem in data/published/, e.g. `gpv_table5_printed`
+                   ) -> pd.DataFrame:
+    "A table transcribed from a paper."
+    return pd.read_csv(published_path(name))
+
+def _numbers() -> pd.DataFrame:
+    df = published_table('paper_numbers')
+    return df.assign(name=df.paper + '.' + df.key).set_index('name')
+
+def published(key:str # `paper.key` of data/published/paper_numbers.csv, e.g. `gpv.table1_relevance_accuracy`
+             ) -> float:
+    "A number a paper printed (paper_numbers.csv names its section or table)."
+    numbers = _numbers()
+    if key not in numbers.index: raise KeyError(f"{key!r} is not in data/published/paper_numbers.csv; it has {', '.join(numbers.index)}")
+    return float(numbers.value[key])
+
+def beside_published(ours:dict # {`paper.key`: our number}
+                    ) -> pd.DataFrame:
+    "Our numbers beside the papers': key, what it is, ours, the paper's, the difference and where the paper prints it."
+    numbers = _numbers()
+    return pd.DataFrame([dict(key=k, what=numbers.what[k], ours=v, paper=published(k), difference=v - published(k),
+                              source=numbers.source[k]) for k, v in ours.items()])
+
+def beside_printed(computed:pd.DataFrame, printed:pd.DataFrame, on:list, value:str, printed_value:str=None) -> pd.DataFrame:
+    "`computed` with a printed table's value (`printed`) and the difference (computed − printed) for each row."
+    pv = printed_value or value
+    out = computed.merge(printed[on + [pv]].rename(columns={pv: 'printed'}), on=on, how='left')
+    out['difference'] = out[value] - out['printed']
+    return out

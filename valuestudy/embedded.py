@@ -7,7 +7,7 @@ Docs: https://valuestudy.github.io/valuestudy/embedded.html.md"""
 # %% auto #0
 __all__ = ['EMBEDDED', 'embedded_path', 'assembled_gguf', 'SentenceEmbedder', 'embedded_model']
 
-# %% ../nbs/05_embedded.ipynb #f82e7d22
+# %% ../nbs/05_embedded.ipynb #5d6a92cc
 import importlib.metadata, importlib.util, os
 from pathlib import Path
 import numpy as np
@@ -63,7 +63,7 @@ def assembled_gguf(package, # The chunk package (`assemble`, `EXPECTED_SHA256`)
         if tmp.exists(): tmp.unlink()
     return out
 
-# %% ../nbs/05_embedded.ipynb #8cd714e3
+# %% ../nbs/05_embedded.ipynb #f541c60f
 class SentenceEmbedder(Model):
     "A sentence-transformers model (embeddings only)."
     kind = 'embed'

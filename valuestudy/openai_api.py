@@ -7,16 +7,16 @@ Docs: https://valuestudy.github.io/valuestudy/openai_api.html.md"""
 # %% auto #0
 __all__ = ['LogprobsUnavailable', 'ServerUnreachable', 'OpenAIModel']
 
-# %% ../nbs/04_openai_api.ipynb #d6227fe0
-import os, socket, time, urllib.parse
+# %% ../nbs/04_openai_api.ipynb #03b88e57
+import socket, urllib.parse
 from concurrent.futures import ThreadPoolExecutor, as_completed
 import numpy as np
 from fastcore.basics import patch
-from .config import read_settings
+from .config import read_settings, environment_key
 from .models import Model, parse_spec
 from .cache import request_key
 
-# %% ../nbs/04_openai_api.ipynb #9a62170a
+# %% ../nbs/04_openai_api.ipynb #2c67e539
 class LogprobsUnavailable(RuntimeError):
     "A server that cannot return the log-probabilities that label scoring needs."
 
@@ -45,7 +45,7 @@ class OpenAIModel(Model):
         "The OpenAI client, made at the first call that needs it: the key is read then, and the server checked."
         if self._client is None:
             from openai import OpenAI
-            key = os.environ.get(self.key_env)
+            key = environment_key(self.key_env)
             if not key and not self.base_url:
                 raise RuntimeError(f"{self.id}: set the environment variable {self.key_env} (API keys are read from the "
                                    "environment only), or name an OpenAI-compatible server with ?base_url=…")

@@ -8,24 +8,24 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/analysis.html.md"""
 __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'MIN_LLMS', 'SCHWARTZ_CIRCUMPLEX',
            'published_measurements_path', 'load_measurements', 'normalize_scores', 'score_matrix', 'rowwise_pearson',
            'construct_validity', 'value_correlations', 'circumplex_agreement', 'plot_correlation_heatmaps',
-           'plot_orientations', 'printed_table', 'beside_printed']
+           'plot_orientations']
 
-# %% ../../nbs/gpv/25_analysis.ipynb #65427ff5
+# %% ../../nbs/gpv/25_analysis.ipynb #59972d1b
 import itertools, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 import seaborn as sns
-from ..config import project_root
+from ..data import published_path
 
-# %% ../../nbs/gpv/25_analysis.ipynb #df5d201e
+# %% ../../nbs/gpv/25_analysis.ipynb #e2be6509
 TOOL_RANGES = {'GPV': (-1.0, 1.0), 'Self-report': (0.0, 1.0), 'ValueBench': (0.0, 10.0)}
 MEASUREMENT_COLUMNS = ['tool', 'inventory', 'value', 'model', 'score']
 
 def published_measurements_path() -> Path:
     "The GPV paper's Tables 11–19, transcribed."
-    return project_root()/'data'/'published'/'gpv_llm_measurements.csv'
+    return published_path('gpv_llm_measurements')
 
 def load_measurements(path=None # A measurements CSV (default: the paper's published Tables 11–19)
                      ) -> pd.DataFrame:
@@ -167,18 +167,3 @@ def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 
     fig.suptitle(f'Value orientations of the LLMs measured by {tool} (range {lo:g} to {hi:g})')
     fig.tight_layout()
     return fig
-
-# %% ../../nbs/gpv/25_analysis.ipynb #d0171563
-def printed_table(name:str # `table4`, `table5`, `table9` or `table10`
-                 ) -> pd.DataFrame:
-    "A table as printed in the GPV paper (data/published/gpv_<name>_printed.csv)."
-    path = project_root()/'data'/'published'/f'gpv_{name}_printed.csv'
-    if not path.exists(): raise FileNotFoundError(f"No transcription of {name}: {path}")
-    return pd.read_csv(path)
-
-def beside_printed(computed:pd.DataFrame, printed:pd.DataFrame, on:list, value:str, printed_value:str=None) -> pd.DataFrame:
-    "`computed` with the printed value and the difference (computed − printed) for each row."
-    pv = printed_value or value
-    out = computed.merge(printed[on + [pv]].rename(columns={pv: 'printed'}), on=on, how='left')
-    out['difference'] = out[value] - out['printed']
-    return out

@@ -8,11 +8,11 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/probe.html.md"""
 __all__ = ['PROBE_SYSTEMS', 'stratified_splits', 'pair_differences', 'train_probes', 'system_combinations', 'probe_features',
            'probe_value_systems', 'salad_safety', 'probe_summary', 'probe_study']
 
-# %% ../../nbs/gpv/26_probe.ipynb #e20cfaff
+# %% ../../nbs/gpv/26_probe.ipynb #81c6549f
 import itertools
 import numpy as np
 import pandas as pd
-from ..config import project_root
+from ..data import published_table
 from .analysis import load_measurements, normalize_scores, score_matrix, TOOL_RANGES
 
 # %% ../../nbs/gpv/26_probe.ipynb #82e46d02
@@ -122,7 +122,7 @@ def probe_value_systems(df:pd.DataFrame, safety:pd.Series, tools=None, n_splits=
                                       for j, (inv, val) in enumerate(X.columns) if masks[ci, j]])
     return pd.DataFrame(rows), weights
 
-# %% ../../nbs/gpv/26_probe.ipynb #ab21034a
+# %% ../../nbs/gpv/26_probe.ipynb #836ddca3
 def salad_safety(column='total', # The leaderboard column to use
                  source='salad_base_order' # The pinned leaderboard file (data/sources.toml)
                 ) -> pd.Series:
@@ -130,7 +130,7 @@ def salad_safety(column='total', # The leaderboard column to use
     from valuestudy.data import fetch
     board = pd.read_csv(fetch(source))
     if column not in board.columns: raise ValueError(f"{source}: no column {column!r}; has {list(board.columns)}")
-    names = pd.read_csv(project_root()/'data'/'published'/'gpv_salad_models.csv')
+    names = published_table('gpv_salad_models')
     unmapped = sorted(set(names.salad_name) - set(board.Model))
     if unmapped: raise ValueError(f"{source}: no leaderboard row for {unmapped}")
     return names.set_index('model').salad_name.map(board.set_index('Model')[column]).astype(float).rename('safety')

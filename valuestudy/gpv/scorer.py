@@ -10,7 +10,7 @@ __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'val
            'train_scorer', 'scorer_info', 'contrastive_loss', 'BiEncoderRelevance', 'train_relevance', 'OfflineScorer',
            'offline_scorer']
 
-# %% ../../nbs/gpv/23_scorer.ipynb #37534f83
+# %% ../../nbs/gpv/23_scorer.ipynb #be3db40a
 import hashlib, json, re, time
 from pathlib import Path
 import numpy as np
@@ -164,7 +164,7 @@ class CrossEncoderScorer(Model):
         p = p/np.clip(p.sum(1, keepdims=True), 1e-12, None)
         return np.hstack([p, np.zeros((len(p), 1))])
 
-# %% ../../nbs/gpv/23_scorer.ipynb #a3ab1e39
+# %% ../../nbs/gpv/23_scorer.ipynb #569fea91
 def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
     "The trained scorer named by `scorer/<folder name in models_dir, or a path>`."
     name = parse_spec(spec)[1]

@@ -22,7 +22,7 @@ from .measure import aggregate, measure, LLMScorer
 from .parse import parse_segments
 from ..models import get_model
 
-# %% ../../nbs/gpv/24_study.ipynb #de150960
+# %% ../../nbs/gpv/24_study.ipynb #60f3b6b9
 SYSTEM_PROMPT = "You are a helpful assistant."
 BASE_FRAME, BASE_STOP = "{system}\n\nQuestion: {user}\nAnswer:", ['\nQuestion:']
 
@@ -32,11 +32,18 @@ def ask(model, user:str, system=SYSTEM_PROMPT) -> dict:
         return {'prompt': BASE_FRAME.format(system=system, user=user), 'stop': BASE_STOP}
     return {'messages': [{'role': 'system', 'content': system}, {'role': 'user', 'content': user}]}
 
-def study_values(inventories=GPV_INVENTORIES # ValueBench inventories
+def study_values(chosen:str=None, # Which values: the first k (a number), value names separated by `;`, or all (None, '')
+                 inventories=GPV_INVENTORIES # ValueBench inventories
                 ) -> pd.DataFrame:
-    "inventory, value and number of items of every value of `inventories`, in ValueBench's order."
+    "inventory, value and number of items of the chosen values of `inventories`, in ValueBench's order."
     items = valuebench_items(list(inventories))
-    return items.groupby(['inventory', 'value'], sort=False).size().rename('items').reset_index()
+    values = items.groupby(['inventory', 'value'], sort=False).size().rename('items').reset_index()
+    chosen = str(chosen or '').strip()
+    if chosen.isdigit(): return values.head(int(chosen))
+    names = [v.strip() for v in chosen.split(';') if v.strip()]
+    unknown = sorted(set(names) - set(values.value))
+    if unknown: raise ValueError(f"study_values names unknown value(s) {unknown}; the study's values: {', '.join(values.value)}")
+    return values[values.value.isin(names)].reset_index(drop=True) if names else values
 
 # %% ../../nbs/gpv/24_study.ipynb #594fa723
 class QuestionParseError(ValueError):

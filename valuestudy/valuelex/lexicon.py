@@ -57,13 +57,12 @@ def judge_value_words(candidates:pd.DataFrame, # `candidate_terms` output
     p = model.score_labels(ins, labels, progress=progress)[:, 0] if len(ins) else np.zeros(0)
     return candidates.assign(p_value_word=p, keep=p > threshold)
 
-# %% ../../nbs/valuelex/11_lexicon.ipynb #01afa538
+# %% ../../nbs/valuelex/11_lexicon.ipynb #754d3a29
 def value_lexicon() -> list:
     "Reference value words: ValueBench's value names (all inventories) and the ValueLex paper's Appendix A.3 descriptors, lower-case."
-    from valuestudy.data import value_definitions
-    from valuestudy.config import project_root
+    from valuestudy.data import value_definitions, published_table
     names = set(value_definitions().value.str.lower().str.strip())
-    desc = pd.read_csv(project_root()/'data'/'published'/'valuelex_descriptors.csv').descriptor.str.lower().str.strip()
+    desc = published_table('valuelex_descriptors').descriptor.str.lower().str.strip()
     return sorted(names | set(desc))
 
 def lexicon_similarity(terms:list, embedder, lexicon:list=None) -> np.ndarray:
