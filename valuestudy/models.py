@@ -7,10 +7,10 @@ Docs: https://valuestudy.github.io/valuestudy/models.html.md"""
 # %% auto #0
 __all__ = ['OPERATIONAL_OPTIONS', 'PROVIDERS', 'GEN_DEFAULTS', 'parse_spec', 'provider', 'provider_names', 'provider_factory',
            'call_cache', 'use_run', 'current_run_id', 'default_cache', 'Model', 'ModelCallsFailed', 'renormalize',
-           'label_mass', 'min_label_mass', 'prefix_ambiguous', 'FakeModel', 'get_model']
+           'label_mass', 'min_label_mass', 'prefix_ambiguous', 'FakeModel', 'get_model', 'as_model']
 
-# %% ../nbs/02_models.ipynb #59a63b8a
-import os, re, time, urllib.parse, hashlib, json
+# %% ../nbs/02_models.ipynb #b80e741c
+import functools, os, re, time, urllib.parse, hashlib, json
 from importlib.metadata import entry_points
 import numpy as np
 from fastcore.basics import patch
@@ -49,10 +49,13 @@ def _looks_secret(name, value) -> bool:
 OPERATIONAL_OPTIONS = frozenset({'batch_size', 'max_concurrency', 'timeout', 'max_retries', 'api_key_env', 'device',
                                  'models_dir', 'min_shared_prefix', 'delay', 'log'})
 
-# %% ../nbs/02_models.ipynb #c56a5f7c
+# %% ../nbs/02_models.ipynb #8ed4683f
 PROVIDERS = {}      # name -> factory: loaded from the entry points on first use, or registered with @provider
 
-def _entry_points() -> dict: return {ep.name: ep for ep in entry_points(group='valuestudy.providers')}
+@functools.cache
+def _entry_points() -> dict:
+    "The installed packages' providers, read once per process (a scan of every installed distribution)."
+    return {ep.name: ep for ep in entry_points(group='valuestudy.providers')}
 
 def provider(name:str # The spec prefix, e.g. `mylab`
             ):
@@ -312,7 +315,7 @@ class FakeModel(Model):
         self._note(texts)
         return [np.random.default_rng(self._h(t) % 2**32).normal(size=16) for t in texts]
 
-# %% ../nbs/02_models.ipynb #0f045d6b
+# %% ../nbs/02_models.ipynb #c5b4da6a
 _LOADED = {}
 def get_model(spec:str, # `provider/name?options`, e.g. `embedded/smollm2`, `openai/gpt-4o-mini`
               cache=None, # A `CallCache` (default: the study's, see `default_cache`)
@@ -324,3 +327,8 @@ def get_model(spec:str, # `provider/name?options`, e.g. `embedded/smollm2`, `ope
     key = (spec, id(cache), tuple(sorted(opts.items())))
     if key not in _LOADED: _LOADED[key] = provider_factory(provider)(spec, cache=cache, **{**spec_opts, **opts})
     return _LOADED[key]
+
+def as_model(model, # A `Model`, or a spec that names one
+             cache=None) -> Model:
+    "The model as given, or the one its spec names (`get_model`): what functions that take 'a model or its spec' call."
+    return get_model(model, cache=cache) if isinstance(model, str) else model

@@ -9,11 +9,11 @@ __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'MACHINE_SETTINGS', 'paper_noteb
            'NotebookFailed', 'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table',
            'is_stage', 'run_notebooks', 'run_paper', 'main', 'measure_command']
 
-# %% ../nbs/09_reproduce.ipynb #8c4d6756
+# %% ../nbs/09_reproduce.ipynb #c2337f67
 import argparse, json, os, platform, subprocess, sys, time, uuid
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
-from .config import project_root, read_settings, resolve_path, sha256_file
+from .config import project_root, read_settings, resolve_path, sha256_file, written_then_renamed
 from .cache import STAGE_SEPARATOR
 
 # %% ../nbs/09_reproduce.ipynb #24116a4c
@@ -83,7 +83,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/09_reproduce.ipynb #cd2783ff
+# %% ../nbs/09_reproduce.ipynb #31b7e27b
 def _stage(figures:Path, staging:Path, copy=True):
     "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
@@ -99,8 +99,7 @@ def _publish(staging:Path, figures:Path):
     for p in sorted(files, key=lambda p: p.name == 'manifest.json'):
         dst = figures/p.name
         if dst.exists() and dst.read_bytes() == p.read_bytes(): continue
-        tmp = figures/f'.{p.name}.tmp'
-        shutil.copyfile(p, tmp); os.replace(tmp, dst)
+        with written_then_renamed(dst) as tmp: shutil.copyfile(p, tmp)
     keep = {p.name for p in files}
     for p in figures.iterdir():
         if p.is_file() and p.name not in keep and not p.name.startswith('.'): p.unlink()

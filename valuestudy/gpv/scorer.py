@@ -10,12 +10,12 @@ __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'val
            'train_scorer', 'scorer_info', 'contrastive_loss', 'BiEncoderRelevance', 'train_relevance', 'OfflineScorer',
            'offline_scorer']
 
-# %% ../../nbs/gpv/23_scorer.ipynb #be3db40a
+# %% ../../nbs/gpv/23_scorer.ipynb #e2a1e433
 import hashlib, json, re, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from ..config import read_settings, resolve_path
+from ..config import read_settings, resolve_path, written_then_renamed
 from ..models import Model, parse_spec
 
 # %% ../../nbs/gpv/23_scorer.ipynb #fd88173e
@@ -174,7 +174,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #2665c9ad
+# %% ../../nbs/gpv/23_scorer.ipynb #c458709a
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -247,14 +247,12 @@ def train_scorer(items=None, # ValueBench items (default: all of value_orientati
     log = _train_epochs(net, len(train), r, step, 'training the GPV scorer', progress)
     with torch.inference_mode():
         P = torch.cat([net(**enc(held.iloc[i:i+64])).logits.softmax(-1) for i in range(0, len(held), 64)]).numpy()
-    tmp = out.with_name(out.name + '.tmp'); net.save_pretrained(tmp); tok.save_pretrained(tmp)
     meta = dict(recipe=r, data_sha256=data_hash, split_sha256=split_sha256(split), train_pairs=len(train),
                 dev_values=sorted(split[split.split == 'dev'].value.unique()), test_values=sorted(split[split.split == 'test'].value.unique()),
                 dev=_accuracies(P, held), train_seconds=round(time.perf_counter() - t0, 1), final_loss=float(np.mean(log[-20:])))
-    (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
-    import shutil
-    if out.exists(): shutil.rmtree(out)
-    tmp.rename(out)
+    with written_then_renamed(out) as tmp:
+        net.save_pretrained(tmp); tok.save_pretrained(tmp)
+        (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
     return out
 
 def scorer_info(path) -> dict:
@@ -307,14 +305,14 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #bcef3735
+# %% ../../nbs/gpv/23_scorer.ipynb #e11a458b
 def train_relevance(items=None, # ValueBench items (default: all of value_orientation.csv)
                     recipe=None, # Overrides of `RELEVANCE_RECIPE`
                     models_dir=None, progress=True, force=False) -> Path:
     "The folder of a calibrated bi-encoder for relevance: trained once per recipe and data, then loaded."
     r, items, out, data_hash = _recipe_and_folder('gpv-relevance', RELEVANCE_RECIPE, recipe, items, models_dir)
     if (out/'recipe.json').exists() and not force: return out
-    import torch, shutil
+    import torch
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression
     from valuestudy.embedded import embedded_path
@@ -335,24 +333,23 @@ def train_relevance(items=None, # ValueBench items (default: all of value_orient
         return float(loss.detach())
     t0 = time.perf_counter()
     log = _train_epochs(net, len(fit), r, step, 'training the relevance bi-encoder', progress)
-    tmp = out.with_name(out.name + '.tmp'); shutil.rmtree(tmp, ignore_errors=True); st.save(str(tmp))
-    encode = lambda texts: st.encode(list(texts), batch_size=64, normalize_embeddings=True)
-    background = encode(sorted(set(fit.item))).astype(np.float32); np.save(tmp/'background.npy', background)
-    def zscores(pairs):
-        vals = sorted(set(pairs.value)); V = encode([vt(v) for v in vals]); vi = np.array([vals.index(v) for v in pairs.value])
-        return _standardized((encode(pairs.item)*V[vi]).sum(1), background, V, vi)
-    lr = LogisticRegression().fit(zscores(calib)[:, None], calib.relevant)
-    z_held = zscores(held)
-    p_held = 1/(1 + np.exp(-(lr.coef_[0, 0]*z_held + lr.intercept_[0])))
-    meta = dict(recipe=r, data_sha256=data_hash, fit_items=len(fit), fit_values=int(fit.value.nunique()),
-                calibration_values=sorted(calib_values), dev_values=sorted(held.value[held.relevant == 1].unique()),
-                split_sha256=split_sha256(split),
-                calibration=dict(slope=float(lr.coef_[0, 0]), intercept=float(lr.intercept_[0]), pairs=len(calib)),
-                dev=dict(relevance_accuracy=float(((p_held > 0.5) == held.relevant.to_numpy()).mean()), pairs=len(held)),
-                train_seconds=round(time.perf_counter() - t0, 1), final_loss=float(np.mean(log[-20:])))
-    (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
-    if out.exists(): shutil.rmtree(out)
-    tmp.rename(out)
+    with written_then_renamed(out) as tmp:       # saved before encoding: encoding sets the tokenizer's padding state
+        st.save(str(tmp))
+        encode = lambda texts: st.encode(list(texts), batch_size=64, normalize_embeddings=True)
+        background = encode(sorted(set(fit.item))).astype(np.float32); np.save(tmp/'background.npy', background)
+        def zscores(pairs):
+            vals = sorted(set(pairs.value)); V = encode([vt(v) for v in vals]); vi = np.array([vals.index(v) for v in pairs.value])
+            return _standardized((encode(pairs.item)*V[vi]).sum(1), background, V, vi)
+        lr = LogisticRegression().fit(zscores(calib)[:, None], calib.relevant)
+        z_held = zscores(held)
+        p_held = 1/(1 + np.exp(-(lr.coef_[0, 0]*z_held + lr.intercept_[0])))
+        meta = dict(recipe=r, data_sha256=data_hash, fit_items=len(fit), fit_values=int(fit.value.nunique()),
+                    calibration_values=sorted(calib_values), dev_values=sorted(held.value[held.relevant == 1].unique()),
+                    split_sha256=split_sha256(split),
+                    calibration=dict(slope=float(lr.coef_[0, 0]), intercept=float(lr.intercept_[0]), pairs=len(calib)),
+                    dev=dict(relevance_accuracy=float(((p_held > 0.5) == held.relevant.to_numpy()).mean()), pairs=len(held)),
+                    train_seconds=round(time.perf_counter() - t0, 1), final_loss=float(np.mean(log[-20:])))
+        (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
     return out
 
 # %% ../../nbs/gpv/23_scorer.ipynb #09fc4111

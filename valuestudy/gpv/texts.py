@@ -8,11 +8,11 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/texts.html.md"""
 __all__ = ['VALUE_SYSTEMS', 'PARSE_FREE', 'value_names', 'text_table', 'read_texts', 'sentences', 'unparsed_perceptions',
            'measure_texts']
 
-# %% ../../nbs/gpv/27_texts.ipynb #5ff97d81
+# %% ../../nbs/gpv/27_texts.ipynb #87155e65
 import re
 from pathlib import Path
 import pandas as pd
-from ..models import get_model
+from ..models import as_model
 from ..data import valuebench_items, GPV_INVENTORIES
 from .parse import parse_segments, perception_id
 from .measure import measure, aggregate
@@ -85,7 +85,7 @@ def unparsed_perceptions(docs:pd.DataFrame, # doc_id, text
     out.insert(0, 'perception_id', [perception_id(r.doc_id, r.segment, r.index, unit, r.perception) for r in out.itertuples()])
     return out
 
-# %% ../../nbs/gpv/27_texts.ipynb #9938110b
+# %% ../../nbs/gpv/27_texts.ipynb #80ee5d20
 def measure_texts(texts, # strings, {id: text}, or a DataFrame with `text` (see `text_table`)
                   values='schwartz', # `schwartz`, `gpv`, a CSV with a `value` column, or value names (see `value_names`)
                   parser='embedded/smollm2', # A model spec or `Model` that parses (Prompt 2), or `sentences` / `whole` (no parsing)
@@ -96,7 +96,7 @@ def measure_texts(texts, # strings, {id: text}, or a DataFrame with `text` (see 
     table behind them). Every model call goes through the study's call cache."""
     docs, names = text_table(texts), value_names(values)
     if isinstance(parser, str) and parser in PARSE_FREE: perceptions = unparsed_perceptions(docs, parser)
-    else: perceptions, _ = parse_segments(docs, get_model(parser) if isinstance(parser, str) else parser, progress=progress, **parse_options)
+    else: perceptions, _ = parse_segments(docs, as_model(parser), progress=progress, **parse_options)
     scorer = value_scorer(scorer) if isinstance(scorer, str) else scorer
     measured = measure(perceptions, names, scorer, progress=progress)
     grid = docs[['doc_id']].merge(pd.DataFrame({'value': names}), how='cross')
