@@ -82,19 +82,20 @@ def environment_key(name:str # The variable that holds the key, e.g. OPENAI_API_
     "An API key from the environment (None when unset): keys are read here only, and only when a client is made."
     return os.environ.get(name) or None
 
-# %% ../nbs/00_config.ipynb #2dced6f2
+# %% ../nbs/00_config.ipynb #4594df56
 def read_settings(paper=None, # A paper section (`valuelex`, `gpv`) merged over `[study]`
                   smoke=False, # Merge `[<paper>.smoke]` on top: the tiny sizes the tests use
-                  path=None # settings.ini to read (default: the project's)
+                  path=None, # settings.ini to read (default: the project's)
+                  variant=None # Merge `[<paper>.<variant>]` last: a variant of the run (GPV's `study`)
                  ) -> dict:
-    "The study settings as a flat dict of strings: `[study]`, then `[paper]`, then `[paper.smoke]`, then the environment."
+    "The study settings as a flat dict of strings: `[study]`, `[paper]`, `[paper.smoke]`, `[paper.variant]`, then the environment."
     path = Path(path) if path else project_root()/'settings.ini'
     cp = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=None)
     if not cp.read(path): raise FileNotFoundError(f"Cannot read settings file {path}")
     out = dict(cp['study']) if cp.has_section('study') else {}
-    for sec in ([paper] if paper else []) + ([f'{paper}.smoke'] if paper and smoke else []):
+    for sec in ([paper] if paper else []) + ([f'{paper}.smoke'] if paper and smoke else []) + ([f'{paper}.{variant}'] if paper and variant else []):
         if not cp.has_section(sec):
-            if sec == paper: raise KeyError(f"{path} has no [{sec}] section; sections: {cp.sections()}")
+            if sec in (paper, f'{paper}.{variant}'): raise KeyError(f"{path} has no [{sec}] section; sections: {cp.sections()}")
             continue
         out.update(cp[sec])
     return {**out, **environment_settings()}

@@ -7,7 +7,7 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 # %% auto #0
 __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'MACHINE_SETTINGS', 'paper_notebooks', 'package_versions', 'git_state',
            'NotebookFailed', 'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table',
-           'is_stage', 'run_notebooks', 'run_paper', 'main', 'measure_command']
+           'is_stage', 'run_notebooks', 'variant_runs', 'run_paper', 'main', 'measure_command']
 
 # %% ../nbs/09_reproduce.ipynb #c2337f67
 import argparse, json, os, platform, subprocess, sys, time, uuid
@@ -51,7 +51,7 @@ def git_state(root=None) -> dict:
         except Exception: return ''
     return {'commit': git('rev-parse', 'HEAD') or None, 'dirty': bool(git('status', '--porcelain', '--untracked-files=no'))}
 
-# %% ../nbs/09_reproduce.ipynb #2f47b597
+# %% ../nbs/09_reproduce.ipynb #eb79da44
 class NotebookFailed(RuntimeError):
     "A paper notebook that raised, or whose kernel died: names the notebook and the cell."
     user_error = False     # True when the notebook stopped on a user error (a bad model spec, panel, server, full disk)
@@ -72,18 +72,20 @@ def run_notebook(nb:Path, out:Path, parameters:dict, root:Path):
         first = (str(e.evalue).strip().splitlines() or [''])[0]
         err = NotebookFailed(f"{_rel(nb, root)} failed in cell {e.exec_count} ({e.ename}: {first}); "
                              f"the executed notebook is {out}")
-        err.user_error = e.ename in USER_ERRORS
+        err.user_error, err.ename, err.reason = e.ename in USER_ERRORS, e.ename, first
         raise err from None
     except Exception as e:
         if type(e).__name__ != 'DeadKernelError': raise
-        raise NotebookFailed(f"{_rel(nb, root)} stopped: its kernel died (out of memory, or killed). Every model call "
-                             "made so far is cached: run the same command again to resume") from None
+        err = NotebookFailed(f"{_rel(nb, root)} stopped: its kernel died (out of memory, or killed). Every model call "
+                             "made so far is cached: run the same command again to resume")
+        err.ename, err.reason = 'DeadKernelError', 'its kernel died'
+        raise err from None
 
 def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/09_reproduce.ipynb #31b7e27b
+# %% ../nbs/09_reproduce.ipynb #a229728a
 def _stage(figures:Path, staging:Path, copy=True):
     "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
@@ -136,33 +138,50 @@ def is_stage(nb:Path) -> bool:
     "A stage notebook (`00_elicit`, `01_scorer`…) writes tables that later notebooks read; artifact notebooks only read stages."
     return nb.stem[:1].isdigit()
 
-def _timed_run(nb:Path, out:Path, parameters:dict, root:Path, run:dict) -> float:
-    "Run one notebook in `run` (its id, under which its model calls are counted, and the cache mode); its wall seconds."
+def _timed_run(nb:Path, out:Path, parameters:dict, root:Path, run:dict, tolerant=False) -> tuple:
+    """Run one notebook in `run` (its id, under which its model calls are counted, cache mode, variant); (wall seconds,
+    status, error). `tolerant`: a failure is recorded as the status (`not testable` when the notebook raised
+    `NotTestable`, else `failed`) instead of stopping the run."""
     t0 = time.perf_counter()
-    run_notebook(nb, out, {**parameters, 'run': run}, root)
-    return round(time.perf_counter() - t0, 1)
+    try: run_notebook(nb, out, {**parameters, 'run': run}, root); status, error = 'ok', ''
+    except NotebookFailed as e:
+        if not tolerant: raise
+        status, error = ('not testable' if getattr(e, 'ename', '') == 'NotTestable' else 'failed'), getattr(e, 'reason', str(e))
+    return round(time.perf_counter() - t0, 1), status, error
 
-def run_notebooks(nbs, run_dir:Path, parameters:dict, root:Path, run_id:str, workers=None, done=None, cache_mode=None) -> dict:
-    "Run the stage notebooks of `nbs` one after another, then the artifact notebooks in `workers` processes; {stem: seconds}."
+def run_notebooks(nbs, run_dir:Path, parameters:dict, root:Path, run_id:str, workers=None, done=None, cache_mode=None,
+                  variants=() # (variant, notebook) pairs: the notebook runs again in that variant, after the stages
+                 ) -> dict:
+    """Run the stage notebooks of `nbs` one after another, then the artifact notebooks and the variants' runs in `workers`
+    processes; {key: (seconds, status, error)}, the key a stem or `<stem>_<variant>`."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
     done = done or (lambda n=1: None)
-    def job(nb): return (nb, run_dir/nb.name, parameters, root,           # calls counted per stage
-                         {'id': f'{run_id}{STAGE_SEPARATOR}{nb.stem}', 'cache_mode': cache_mode})
-    side = [nb for nb in nbs if not is_stage(nb)]
+    def job(nb, variant=None):
+        key = nb.stem + (f'_{variant}' if variant else '')
+        return key, (nb, run_dir/f'{key}.ipynb', parameters, root,            # calls counted per stage
+                     {'id': f'{run_id}{STAGE_SEPARATOR}{key}', 'cache_mode': cache_mode, 'variant': variant}, variant is not None)
+    jobs = [job(nb) for nb in nbs] + [job(nb, v) for v, nb in variants]
+    stages = [(k, a) for k, a in jobs if is_stage(a[0]) and not a[-1]]
+    side = [(k, a) for k, a in jobs if (k, a) not in stages]
     workers = min(workers or os.cpu_count() or 1, len(side))
-    seconds = {}
-    for nb in [*filter(is_stage, nbs), *(side if workers <= 1 else [])]: seconds[nb.stem] = _timed_run(*job(nb)); done()
+    results = {}
+    for key, args in [*stages, *(side if workers <= 1 else [])]: results[key] = _timed_run(*args); done()
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as pool:
-            futures = {pool.submit(_timed_run, *job(nb)): nb for nb in side}
+            futures = {pool.submit(_timed_run, *args): key for key, args in side}
             for f in futures: f.add_done_callback(lambda f: done())
             wait(futures, return_when=FIRST_EXCEPTION)
             for f in futures: f.cancel()
         failed = [f for f in futures if not f.cancelled() and f.exception()]
         if failed: raise failed[0].exception()                 # the first failing notebook in run order
-        seconds.update({futures[f].stem: f.result() for f in futures})
-    return {nb.stem: seconds[nb.stem] for nb in nbs}
+        results.update({futures[f]: f.result() for f in futures})
+    return {key: results[key] for key, _ in jobs}
+
+def variant_runs(paper:str, nbs, smoke=False) -> list:
+    "(variant, notebook) for each notebook of `nbs` that a variant of the paper (settings `variants`) runs again."
+    return [(v, nb) for v in read_settings(paper, smoke=smoke).get('variants', '').split()
+            for nb in nbs if nb.stem in read_settings(paper, smoke=smoke, variant=v).get('notebooks', '').split()]
 
 MACHINE_SETTINGS = ('cache_path', 'models_dir', 'data_dir', 'runs_dir', 'mirror')   # where things are, not what is computed
 
@@ -186,6 +205,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     if figures.exists() and not figures.is_dir():
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
     nbs = paper_notebooks(paper, only)
+    variants = variant_runs(paper, nbs, smoke)
     check_declared(overrides, declared_parameters(nbs))
     code_state = git or git_state(root)     # read before any notebook writes
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -194,16 +214,22 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     staging = run_dir/'figures'
     _stage(figures, staging, copy=bool(only))
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
-    bar = tqdm(total=len(nbs), desc=f"reproduce {paper}", unit='notebook') if progress else None
+    bar = tqdm(total=len(nbs) + len(variants), desc=f"reproduce {paper}", unit='notebook') if progress else None
     t0 = time.perf_counter()
-    try: seconds = run_notebooks(nbs, run_dir, params, root, run_id, workers=workers, done=bar.update if bar else None,
-                                 cache_mode=cache_mode)
+    try: results = run_notebooks(nbs, run_dir, params, root, run_id, workers=workers, done=bar.update if bar else None,
+                                 cache_mode=cache_mode, variants=variants)
     except NotebookFailed as e:
         e.args = (f"{e.args[0]}; {figures} is unchanged (this run's partial artifacts are in {staging})",)
         raise
     finally:
         if bar: bar.close()
     wall = round(time.perf_counter() - t0, 1)
+    seconds = {k: r[0] for k, r in results.items()}
+    if variants: import pandas as pd; from valuestudy.artifacts import save_table
+    for v in dict(variants):          # what each variant's analyses gave: ok, not testable (and why), failed
+        status = pd.DataFrame([dict(analysis=nb.stem, status=results[f'{nb.stem}_{v}'][1], error=results[f'{nb.stem}_{v}'][2])
+                               for w, nb in variants if w == v])
+        save_table(status, f'{v}_variant_status', staging)
     cache = CallCache(resolve_path(settings['cache_path'], root), 'live')
     usage = cache.usage(run_id)
     stages = []
@@ -212,7 +238,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         stages.append({'notebook': stem, 'seconds': s, 'hits': sum(r['hits'] for r in u), 'misses': sum(r['misses'] for r in u),
                        'model_seconds': round(sum(r['seconds'] for r in u), 1)})
     manifest = {
-        'paper': paper, 'git': code_state, 'smoke': bool(smoke), 'notebooks': [nb.stem for nb in nbs],
+        'paper': paper, 'git': code_state, 'smoke': bool(smoke), 'notebooks': list(seconds),
         'parameters': {k: v for k, v in params.items() if k != 'figures_dir'},
         'settings': {k: v for k, v in settings.items() if k not in MACHINE_SETTINGS},
         'packages': package_versions(), 'models': usage,

@@ -7,10 +7,10 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/analysis.html.md"""
 # %% auto #0
 __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'MIN_LLMS', 'SCHWARTZ_CIRCUMPLEX',
            'published_measurements_path', 'load_measurements', 'normalize_scores', 'score_matrix', 'rowwise_pearson',
-           'construct_validity', 'value_correlations', 'circumplex_agreement', 'plot_correlation_heatmaps',
-           'plot_orientations']
+           'across_llms', 'construct_validity', 'value_correlations', 'circumplex_agreement',
+           'plot_correlation_heatmaps', 'plot_orientations', 'orientation_artifacts']
 
-# %% ../../nbs/gpv/25_analysis.ipynb #59972d1b
+# %% ../../nbs/gpv/25_analysis.ipynb #d47a91fe
 import itertools, warnings
 from pathlib import Path
 import numpy as np
@@ -18,6 +18,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import seaborn as sns
 from ..data import published_path
+from ..artifacts import save_figure, save_table
+from ..run import NotTestable
 
 # %% ../../nbs/gpv/25_analysis.ipynb #e2be6509
 TOOL_RANGES = {'GPV': (-1.0, 1.0), 'Self-report': (0.0, 1.0), 'ValueBench': (0.0, 10.0)}
@@ -64,7 +66,7 @@ def score_matrix(df:pd.DataFrame, tool:str, # One tool
         return d.pivot(index='model', columns='value', values=column)
     return d.pivot(index='model', columns=['inventory', 'value'], values=column)
 
-# %% ../../nbs/gpv/25_analysis.ipynb #161d8f0f
+# %% ../../nbs/gpv/25_analysis.ipynb #42792c8c
 CONSTRUCT_PAIRS = [
     ('UA & DA', ('VSM13', 'Uncertainty Avoidance'), ('NFCC2000', 'Discomfort with Ambiguity')),
     ('Indv & SD', ('VSM13', 'Individualism'), ('PVQ40', 'Self-Direction')),
@@ -79,6 +81,13 @@ def rowwise_pearson(x:np.ndarray, y:np.ndarray) -> np.ndarray:
         return (xc*yc).sum(-1)/np.sqrt((xc**2).sum(-1)*(yc**2).sum(-1))
 
 MIN_LLMS = 3   # a correlation across fewer LLMs is ±1 or undefined: no statistic, and the notebooks say so
+
+def across_llms(df:pd.DataFrame # load_measurements()
+               ) -> pd.DataFrame:
+    "`df`, when it has the `MIN_LLMS` LLMs a statistic across LLMs needs; else `NotTestable`, saying why."
+    n = df.model.nunique()
+    if n < MIN_LLMS: raise NotTestable(f"{n} LLM(s): correlations across LLMs need at least {MIN_LLMS}")
+    return df
 
 def construct_validity(df:pd.DataFrame, pairs=CONSTRUCT_PAIRS, n_boot=2000, seed=0, ci=0.95, min_n=MIN_LLMS) -> pd.DataFrame:
     """Correlation, n and bootstrap CI of each related value pair, per tool, plus the average. A pair scored for
@@ -167,3 +176,16 @@ def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 
     fig.suptitle(f'Value orientations of the LLMs measured by {tool} (range {lo:g} to {hi:g})')
     fig.tight_layout()
     return fig
+
+# %% ../../nbs/gpv/25_analysis.ipynb #d23206b9
+def orientation_artifacts(df:pd.DataFrame, # load_measurements()
+                          tool:str, # `GPV` (Appendix Figure 6), `Self-report` (7) or `ValueBench` (8)
+                          stem:str, out:Path # Artifact name and folder
+                         ) -> tuple:
+    "(figure, LLM × value table) of `tool`'s value orientations, both saved as `stem`: Appendix Figures 6–8 and Tables 11–19."
+    fig = plot_orientations(df, tool)
+    save_figure(fig, stem, out)
+    wide = score_matrix(df, tool)
+    wide.columns = [f'{inv}: {val}' for inv, val in wide.columns]
+    save_table(wide.reset_index(), stem, out, float_format='%.2f')
+    return fig, wide

@@ -6,7 +6,7 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/probe.html.md"""
 
 # %% auto #0
 __all__ = ['PROBE_SYSTEMS', 'stratified_splits', 'pair_differences', 'train_probes', 'system_combinations', 'probe_features',
-           'probe_value_systems', 'salad_safety', 'probe_summary', 'probe_study']
+           'probe_value_systems', 'salad_safety', 'probe_summary', 'probe_study', 'probe_run']
 
 # %% ../../nbs/gpv/26_probe.ipynb #81c6549f
 import itertools
@@ -141,14 +141,22 @@ def probe_summary(acc:pd.DataFrame) -> pd.DataFrame:
     g = acc.groupby(['tool', 'systems', *PROBE_SYSTEMS], sort=False).accuracy
     return g.agg(acc_mean='mean', acc_sd='std', splits='size').reset_index()
 
-# %% ../../nbs/gpv/26_probe.ipynb #e687a3ac
+# %% ../../nbs/gpv/26_probe.ipynb #c7b0de1e
 def probe_study(params:dict # Paper parameters: measurements, safety_source, safety_column, probe_splits, probe_epochs, seed
                ) -> dict:
     "Everything the probe notebooks (Tables 5, 9, 10) share: measurements, safety, per-split accuracy, weights, summary."
     meas = load_measurements(params['measurements'])
     safety = salad_safety(params['safety_column'], params['safety_source'])
-    accuracy, weights = probe_value_systems(meas, safety, n_splits=int(params['probe_splits']),
-                                            epochs=int(params['probe_epochs']), seed=int(params['seed']))
-    print(f"{int(params['probe_splits'])} splits × 15 value-system combinations × {meas.tool.nunique()} tools, "
-          f"{int(params['probe_epochs'])} epochs each")
+    accuracy, weights = probe_value_systems(meas, safety, n_splits=params['probe_splits'], epochs=params['probe_epochs'],
+                                            seed=params['seed'])
+    print(f"{params['probe_splits']} splits × 15 value-system combinations × {meas.tool.nunique()} tools, "
+          f"{params['probe_epochs']} epochs each")
     return dict(measurements=meas, safety=safety, accuracy=accuracy, weights=weights, summary=probe_summary(accuracy))
+
+def probe_run(run=None, smoke=False, figures_dir=None, # A probe notebook's `run`, `smoke` and `figures_dir` parameters
+              **given # Its other parameters (`probe_splits`, `probe_epochs`; None: the setting)
+             ) -> tuple:
+    "The opening of the probe notebooks (Tables 5, 9, 10): (their run, the probe study on its settings — `probe_study`)."
+    from valuestudy.run import open_run
+    run = open_run('gpv', run, smoke, figures_dir, **given)
+    return run, probe_study(run.params)
