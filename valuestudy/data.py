@@ -117,7 +117,7 @@ def gpt4o_story_texts() -> list:
     "The 10 story texts of GPV's gpt4o_stories.json, in order."
     return [s['story'] for s in json.loads(Path(fetch('gpv_gpt4o_stories')).read_text())]
 
-# %% ../nbs/06_data.ipynb #050640fa
+# %% ../nbs/06_data.ipynb #88663a6a
 def published_path(name:str # A file stem in data/published/, e.g. `gpv_table5_printed`
                   ) -> Path:
     "The path of a transcription in data/published/."
@@ -125,10 +125,11 @@ def published_path(name:str # A file stem in data/published/, e.g. `gpv_table5_p
     if not path.exists(): raise FileNotFoundError(f"No transcription {name!r}: {path} (data/published/README.md lists them)")
     return path
 
-def published_table(name:str # A file stem in data/published/, e.g. `gpv_table5_printed`
+def published_table(name:str, # A file stem in data/published/, e.g. `gpv_table5_printed`
+                    **read_csv # Options of `pd.read_csv`, e.g. keep_default_na=False
                    ) -> pd.DataFrame:
     "A table transcribed from a paper."
-    return pd.read_csv(published_path(name))
+    return pd.read_csv(published_path(name), **read_csv)
 
 def _numbers() -> pd.DataFrame:
     df = published_table('paper_numbers')

@@ -6,8 +6,8 @@ Docs: https://valuestudy.github.io/valuestudy/models.html.md"""
 
 # %% auto #0
 __all__ = ['OPERATIONAL_OPTIONS', 'PROVIDERS', 'GEN_DEFAULTS', 'parse_spec', 'provider', 'provider_names', 'provider_factory',
-           'call_cache', 'use_run', 'current_run_id', 'default_cache', 'Model', 'ModelCallsFailed', 'renormalize',
-           'label_mass', 'min_label_mass', 'prefix_ambiguous', 'FakeModel', 'get_model', 'as_model']
+           'short_name', 'call_cache', 'use_run', 'current_run_id', 'default_cache', 'Model', 'ModelCallsFailed',
+           'renormalize', 'label_mass', 'min_label_mass', 'prefix_ambiguous', 'FakeModel', 'get_model', 'as_model']
 
 # %% ../nbs/02_models.ipynb #b80e741c
 import functools, os, re, time, urllib.parse, hashlib, json
@@ -75,6 +75,12 @@ def provider_factory(name:str):
         if name not in eps: raise ValueError(f"Unknown provider {name!r}; known: {provider_names()}")
         PROVIDERS[name] = eps[name].load()
     return PROVIDERS[name]
+
+# %% ../nbs/02_models.ipynb #3dada3a7
+def short_name(spec:str # A model spec, or any other name (returned as it is)
+              ) -> str:
+    "A model's name for figure labels and tables: the last part of its name, without provider or options."
+    return parse_spec(spec)[1].rstrip('/').split('/')[-1] if '/' in str(spec) else str(spec)
 
 # %% ../nbs/02_models.ipynb #6de88343
 _CACHES, _ACTIVE = {}, {}

@@ -6,7 +6,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/scorer.html.md"""
 
 # %% auto #0
 __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'value_definition_map', 'value_text', 'value_key',
-           'item_key', 'scorer_split', 'split_pairs', 'split_sha256', 'leaks', 'CrossEncoderScorer', 'scorer_model',
+           'item_key', 'scorer_split', 'split_pairs', 'split_sha256', 'leaks', 'scorer_predictions',
+           'prediction_accuracy', 'majority_accuracy', 'CrossEncoderScorer', 'scorer_model', 'trained_once',
            'train_scorer', 'scorer_info', 'contrastive_loss', 'BiEncoderRelevance', 'train_relevance', 'OfflineScorer',
            'offline_scorer']
 
@@ -114,6 +115,36 @@ def leaks(split:pd.DataFrame) -> dict:
     held = split[split.split.isin(['dev', 'test']) & (split.excluded == '')]
     return dict(values=sorted(set(held.value_key) & set(seen.value_key)), items=sorted(set(held.item_key) & set(seen.item_key)))
 
+# %% ../../nbs/gpv/23_scorer.ipynb #f90f448a
+def scorer_predictions(scorer, # Any object with `relevance(pairs)`, `valence(pairs)` and `id`
+                       pairs:pd.DataFrame # split_pairs(): item, value, relevant, agreement
+                      ) -> pd.DataFrame:
+    "`pairs` with p_relevant and, on relevant pairs, the valence decision (1, −1, 0 for 'either', NaN for no answer)."
+    pr = scorer.relevance(list(zip(pairs.item, pairs.value)), progress=True)
+    r = pairs[pairs.relevant == 1]
+    pv = scorer.valence(list(zip(r.item, r.value)), progress=True)
+    dec = np.where(pv[:, 2] > pv[:, :2].max(1), 0, np.where(pv[:, 0] >= pv[:, 1], 1, -1)).astype(float)
+    dec[np.isnan(pv).any(1)] = np.nan                                 # no valid answer is no decision, never "oppose"
+    val = pd.Series(np.nan, index=pairs.index)
+    val[r.index] = dec
+    return pairs.assign(p_relevant=pr, valence_decision=val, scorer=scorer.id)
+
+def prediction_accuracy(pred:pd.DataFrame # scorer_predictions()
+                       ) -> dict:
+    "Relevance and valence accuracy (%), a missing answer counted as an error, and the share (%) of missing answers."
+    r = pred[pred.relevant == 1]
+    rel_right = pred.p_relevant.notna() & ((pred.p_relevant > 0.5).astype(int) == pred.relevant)
+    return dict(scorer=pred.scorer.iloc[0], relevance_accuracy=100*float(rel_right.mean()),
+                valence_accuracy=100*float((r.valence_decision == r.agreement).mean()), pairs=len(pred), relevant_pairs=len(r),
+                relevance_invalid=100*float(pred.p_relevant.isna().mean()), valence_invalid=100*float(r.valence_decision.isna().mean()))
+
+def majority_accuracy(pairs:pd.DataFrame, name='majority class') -> dict:
+    "The trivial line: accuracy (%) of always answering the commoner relevance and the commoner valence."
+    r = pairs[pairs.relevant == 1]
+    return dict(scorer=name, relevance_accuracy=100*max(pairs.relevant.mean(), 1 - pairs.relevant.mean()),
+                valence_accuracy=100*max((r.agreement == 1).mean(), (r.agreement == -1).mean()), pairs=len(pairs), relevant_pairs=len(r),
+                relevance_invalid=0.0, valence_invalid=0.0)
+
 # %% ../../nbs/gpv/23_scorer.ipynb #6fffa0d6
 class CrossEncoderScorer(Model):
     "Relevance and valence from a trained 3-class cross-encoder (irrelevant / supports / opposes)."
@@ -174,7 +205,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #c458709a
+# %% ../../nbs/gpv/23_scorer.ipynb #b9d1a20f
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -200,12 +231,23 @@ def _train_epochs(net, n:int, r:dict, step, desc:str, progress=True) -> list:
     net.eval()
     return log
 
-def _recipe_and_folder(prefix, defaults:dict, recipe, items, models_dir) -> tuple:
-    "(recipe, items, folder, data sha256) of a model to train or load: `defaults` overridden by `recipe`, all ValueBench items unless given."
-    from valuestudy.data import valuebench_items
-    r = {**defaults, **(recipe or {})}
-    items = valuebench_items() if items is None else items
-    return (r, items, *_recipe_folder(prefix, r, items, models_dir))
+def trained_once(prefix:str, # The models' folder name prefix
+                 defaults:dict # The default recipe
+                ):
+    """Turn `train(recipe, items, folder, data_sha256, progress)` into a trainer `(items=None, recipe=None, models_dir=None,
+    progress=True, force=False) -> folder` that trains once per recipe and data (all ValueBench items unless given), then
+    loads from the models cache."""
+    def wrap(train):
+        def trainer(items=None, recipe=None, models_dir=None, progress=True, force=False) -> Path:
+            from valuestudy.data import valuebench_items
+            r = {**defaults, **(recipe or {})}
+            items = valuebench_items() if items is None else items
+            out, data_hash = _recipe_folder(prefix, r, items, models_dir)
+            if not (out/'recipe.json').exists() or force: train(r, items, out, data_hash, progress)
+            return out
+        trainer.__name__, trainer.__qualname__, trainer.__doc__, trainer.__module__ = train.__name__, train.__qualname__, train.__doc__, train.__module__
+        return trainer
+    return wrap
 
 def _accuracies(P, pairs) -> dict:
     "Relevance and valence accuracy of class probabilities on labelled pairs."
@@ -214,12 +256,9 @@ def _accuracies(P, pairs) -> dict:
     val = np.where(P[q, 1] >= P[q, 2], 1, -1) == pairs.agreement.to_numpy()[q]
     return dict(relevance_accuracy=float(rel.mean()), valence_accuracy=float(val.mean()), pairs=int(len(pairs)), relevant_pairs=int(q.sum()))
 
-def train_scorer(items=None, # ValueBench items (default: all of value_orientation.csv)
-                 recipe=None, # Overrides of `RECIPE`
-                 models_dir=None, progress=True, force=False) -> Path:
-    "The folder of a trained cross-encoder scorer: trained once per recipe and data, then loaded from the models cache."
-    r, items, out, data_hash = _recipe_and_folder('gpv-scorer', RECIPE, recipe, items, models_dir)
-    if (out/'recipe.json').exists() and not force: return out
+@trained_once('gpv-scorer', RECIPE)
+def train_scorer(r, items, out, data_hash, progress):
+    "The folder of a trained cross-encoder scorer (`RECIPE`, overridden by `recipe`): trained once per recipe and data, then loaded."
     defs = value_definition_map()
     import torch
     from transformers import AutoTokenizer, AutoModelForSequenceClassification
@@ -305,13 +344,10 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #e11a458b
-def train_relevance(items=None, # ValueBench items (default: all of value_orientation.csv)
-                    recipe=None, # Overrides of `RELEVANCE_RECIPE`
-                    models_dir=None, progress=True, force=False) -> Path:
-    "The folder of a calibrated bi-encoder for relevance: trained once per recipe and data, then loaded."
-    r, items, out, data_hash = _recipe_and_folder('gpv-relevance', RELEVANCE_RECIPE, recipe, items, models_dir)
-    if (out/'recipe.json').exists() and not force: return out
+# %% ../../nbs/gpv/23_scorer.ipynb #2d416acb
+@trained_once('gpv-relevance', RELEVANCE_RECIPE)
+def train_relevance(r, items, out, data_hash, progress):
+    "The folder of a calibrated bi-encoder for relevance (`RELEVANCE_RECIPE`, overridden by `recipe`): trained once per recipe and data, then loaded."
     import torch
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression

@@ -6,7 +6,7 @@ Docs: https://valuestudy.github.io/valuestudy/valuelex/clusters.html.md"""
 
 # %% auto #0
 __all__ = ['cluster_terms', 'subdimensions', 'semantic_clusters', 'parse_name', 'name_clusters', 'subdimension_scores',
-           'subdimension_correlations']
+           'subdimension_correlations', 'classical_mds', 'draw_value_system']
 
 # %% ../../nbs/valuelex/13_clusters.ipynb #0af339c8
 import re
@@ -103,3 +103,44 @@ def subdimension_scores(matrix:pd.DataFrame, subdims:pd.DataFrame, names:pd.Data
 def subdimension_correlations(scores:pd.DataFrame) -> pd.DataFrame:
     "Pearson correlations of the sub-dimension scores across respondents."
     return scores.corr()
+
+# %% ../../nbs/valuelex/13_clusters.ipynb #3fc361c4
+def classical_mds(dist:np.ndarray # A symmetric matrix of distances
+                 ) -> np.ndarray:
+    "Classical (Torgerson) MDS into 2-D: deterministic, one row of coordinates per item."
+    n = len(dist)
+    if n == 1: return np.zeros((1, 2))
+    J = np.eye(n) - 1/n; B = -0.5*J@(np.asarray(dist)**2)@J
+    w, v = np.linalg.eigh(B); idx = np.argsort(w)[::-1][:2]
+    xy = v[:, idx]*np.sqrt(np.clip(w[idx], 0, None))
+    return np.hstack([xy, np.zeros((n, 2 - xy.shape[1]))])
+
+# %% ../../nbs/valuelex/13_clusters.ipynb #69d3e09a
+def draw_value_system(ax_terms, ax_system, # Two matplotlib axes: the term map and the sub-dimension map
+                      group:str, # The respondent group (`all`, `pretrained`)
+                      terms:pd.DataFrame, # The group's assigned terms: term, factor_name, subdimension_name
+                      embedder, # The model (or spec) that embeds the terms
+                      correlations:pd.DataFrame=None, # Sub-dimension correlations (index: sub-dimension names)
+                      why:str=None # Why the group has no value system (then both panels say so)
+                     ):
+    "The two panels of Figure 2 for one group of respondents, or the reason there are none."
+    import textwrap, seaborn as sns
+    from valuestudy.models import as_model
+    if why is not None or terms.empty:
+        for ax in (ax_terms, ax_system):
+            ax.text(0.5, 0.5, textwrap.fill(f"{group}: {why or 'not analysed'}", 45), ha='center', va='center', fontsize=8,
+                    transform=ax.transAxes); ax.axis('off')
+        return
+    vec = np.asarray(as_model(embedder).embed(list(terms.term)))
+    xy = (vec - vec.mean(0))@np.linalg.svd(vec - vec.mean(0), full_matrices=False)[2][:2].T if len(terms) > 1 else np.zeros((1, 2))
+    lab = terms.subdimension_name + ' (' + terms.factor_name + ')'
+    sns.scatterplot(x=xy[:, 0], y=xy[:, 1], hue=lab.to_numpy(), ax=ax_terms, s=60)
+    for (x, y), w in zip(xy, terms.term): ax_terms.annotate(w, (x, y), fontsize=7, xytext=(3, 3), textcoords='offset points')
+    ax_terms.set_title(f'keyword clusters ({group})'); ax_terms.legend(fontsize=6, frameon=False); ax_terms.set_xticks([]); ax_terms.set_yticks([])
+    pos = classical_mds(np.sqrt(np.clip(1 - correlations.fillna(0).to_numpy(), 0, None)))
+    sub_factor = terms.drop_duplicates('subdimension_name').set_index('subdimension_name').factor_name
+    for (x, y), s in zip(pos, correlations.index):
+        ax_system.scatter(x, y, s=400, alpha=0.4)
+        ax_system.annotate(f"{s}\n[{sub_factor.get(s, '')}]", (x, y), ha='center', va='center', fontsize=7)
+    ax_system.set_title(f'value system ({group})'); ax_system.set_xticks([]); ax_system.set_yticks([])
+    ax_system.margins(0.4)

@@ -6,10 +6,10 @@ Docs: https://valuestudy.github.io/valuestudy/valuelex/pipeline.html.md"""
 
 # %% auto #0
 __all__ = ['valuelex_settings', 'answer_words', 'elicit_words', 'respondent_ids', 'build_lexicon', 'elicit_values',
-           'projective_completions', 'judge_completions', 'projective_scores']
+           'construct_value_system', 'projective_completions', 'judge_completions', 'projective_scores']
 
-# %% ../../nbs/valuelex/18_pipeline.ipynb #984c04e7
-import pandas as pd
+# %% ../../nbs/valuelex/18_pipeline.ipynb #c61681fc
+import numpy as np, pandas as pd
 from ..config import read_settings, typed_settings
 from ..models import as_model
 from .elicit import load_prompts, load_panel, elicit, extract_value_words
@@ -17,6 +17,10 @@ from .lexicon import (candidate_terms, judge_value_words, judge_value_words_by_s
     lexicon_similarity, labelled_value_words, fit_threshold, judge_quality, term_matrix, lexicon_counts)
 from .projective import load_stems, complete_stems, value_system, orientations
 from .judge import judge_items, judge, phi_judge
+from .efa import (efa_matrix, efa_adequacy, eigenvalues, parallel_analysis, n_factors, factorability,
+    efa_loadings, factor_terms)
+from valuestudy.valuelex.clusters import (subdimensions, semantic_clusters, name_clusters, subdimension_scores,
+    subdimension_correlations)
 
 # %% ../../nbs/valuelex/18_pipeline.ipynb #630b87fd
 def valuelex_settings(smoke=False, # The `[valuelex.smoke]` sizes
@@ -106,6 +110,35 @@ def elicit_values(panel, # Model specs, a panel CSV or a `load_panel` table
     "ValueLex's construction data in one call: `build_lexicon` of `elicit_words` (the lexicon: `terms`, `matrix`, `counts`…)."
     responses, words = elicit_words(panel, prompts, configurations, repeats, max_tokens, pretrained_frame, progress)
     return build_lexicon(responses, words, word_judge, embedder, respondent_unit, min_respondents, progress)
+
+# %% ../../nbs/valuelex/18_pipeline.ipynb #ea84bd89
+def construct_value_system(matrix:pd.DataFrame, # respondents × terms (`build_lexicon`'s matrix, or a group's rows)
+                           namer, embedder, # Models (or specs) that name clusters and embed terms
+                           max_terms=None, loading_threshold=0.4, clustering='paper', seed=0) -> dict:
+    """Algorithm 1 on one group: `adequacy` and `scree` always; `not_factorable` (the reason) when the matrix cannot
+    support factors; else loadings, factor correlations `phi`, `assigned` terms, `subdims`, `silhouettes`, names and the
+    sub-dimension `correlations`. An `EFAInputError` (too few respondents or terms to try) propagates."""
+    if clustering not in ('paper', 'within_factor'): raise ValueError(f"clustering must be paper or within_factor, not {clustering!r}")
+    namer, embedder = as_model(namer), as_model(embedder)
+    m = efa_matrix(matrix, max_terms=max_terms)
+    adequacy = efa_adequacy(m)
+    eigs, rand = eigenvalues(m), parallel_analysis(m, seed=seed)
+    k = n_factors(eigs, rand)
+    scree = pd.DataFrame(dict(factor=np.arange(1, len(eigs) + 1), eigenvalue=eigs, parallel_95=rand))
+    adequacy = {**adequacy, 'k_kaiser': k['kaiser'], 'k_parallel': k['parallel']}
+    why = factorability(adequacy, k)
+    if why: return dict(adequacy={**adequacy, 'k_used': 0}, scree=scree, not_factorable=why)   # no structure is forced
+    loadings, phi = efa_loadings(m, k['parallel'])
+    assigned = factor_terms(loadings, loading_threshold)
+    chosen = assigned[assigned.assigned]
+    subs, sils = (semantic_clusters(chosen, embedder, k['parallel'], seed=seed) if clustering == 'paper'
+                  else subdimensions(chosen, embedder, seed=seed))
+    factor_names = name_clusters(chosen.rename(columns={'factor': 'subdimension'}), namer)
+    sub_names = name_clusters(subs, namer)
+    return dict(adequacy={**adequacy, 'k_used': k['parallel']}, scree=scree,
+                loadings=loadings.reset_index().rename(columns={'index': 'term'}), phi=phi, assigned=assigned,
+                subdims=subs, silhouettes=sils, factor_names=factor_names, sub_names=sub_names,
+                correlations=subdimension_correlations(subdimension_scores(m, subs)))
 
 # %% ../../nbs/valuelex/18_pipeline.ipynb #06cad54c
 def projective_completions(panel, # Model specs, a panel CSV or a `load_panel` table
