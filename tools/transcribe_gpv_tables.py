@@ -1,6 +1,6 @@
 """Transcribe GPV's Tables 11–19 (per-LLM measurement results) from the paper's text into a tidy CSV.
 
-    python tools/transcribe_gpv_tables.py ../shared/seeds/004_bc24ad7f4215fe60.txt data/published/gpv_llm_measurements.csv
+    python tools/transcribe_gpv_tables.py GPV_PAPER.txt data/published/gpv_llm_measurements.csv   # the text of arXiv:2409.12106
 
 The paper prints each tool's results in three tables of 6, 6 and 5 models (35 values × 17 LLMs). Rows start with the
 inventory name, or with a tab when they continue it; a few rows lost their leading tab in the text (kept in their
