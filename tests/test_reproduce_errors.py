@@ -59,7 +59,8 @@ def test_paper_all_only_runs_the_paper_that_has_the_notebook(isolated, mirror, c
                  '--figures-dir', str(isolated/'figs')]) == 0
     out = capsys.readouterr().out
     assert out.startswith('valuelex: 1 notebooks') and 'gpv' not in out
-    assert (isolated/'figs'/'valuelex'/'00_elicit_responses.csv').exists()
+    assert (isolated/'figs'/'results'/'valuelex'/'00_elicit_responses.csv').exists()        # a stage table: beside the figures
+    assert not (isolated/'figs'/'valuelex'/'00_elicit_responses.csv').exists()
 
 def test_cache_off_counts_the_calls_it_makes(isolated, mirror, capsys):
     assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
@@ -174,3 +175,23 @@ def test_the_cache_mode_reaches_every_notebook_as_an_argument(isolated, mirror, 
                  '--figures-dir', str(isolated/'figs')]) == 0                       # live: the calls are made …
     assert main(['reproduce', '--paper', 'valuelex', '--only', '00_elicit', '--smoke', '--panel', 'fake/echo',
                  '--cache-mode', 'replay', '--figures-dir', str(isolated/'figs')]) == 0   # … and replay finds them
+
+def test_only_says_which_stage_table_is_missing_before_running(isolated, mirror, capsys):
+    "A notebook run alone whose declared stage tables no run has written: refused at once, naming the stage to run."
+    assert main(['reproduce', '--paper', 'valuelex', '--only', 'fig3_value_orientations', '--smoke',
+                 '--figures-dir', str(isolated/'figs')]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and '03_projective_judgements' in err and '--only 03_projective fig3_value_orientations' in err, err
+    assert not (isolated/'figs').exists() and not (isolated/'runs').exists()          # nothing was run or written
+
+def test_every_stage_read_is_declared():
+    "Each paper notebook reads stage tables only through the run (`read_stage`), and each table it reads is declared."
+    import re, json, tomllib
+    from conftest import ROOT
+    for paper in ('valuelex', 'gpv'):
+        st = tomllib.loads((ROOT/'nbs'/'papers'/paper/'stages.toml').read_text())
+        for nb in (ROOT/'nbs'/'papers'/paper).glob('*.ipynb'):
+            code = '\n'.join(''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code')
+            assert not re.search(r"read_csv\((out|figures_dir)/", code), f"{nb.name} reads a table from its figures folder"
+            for t in re.findall(r"read_stage\('([0-9a-z_]+)'", code):
+                assert t in st['reads'].get(nb.stem, []), f"{nb.name} reads {t} without declaring it in stages.toml [reads]"

@@ -7,7 +7,7 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 # %% auto #0
 __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'MACHINE_SETTINGS', 'paper_notebooks', 'package_versions', 'git_state',
            'NotebookFailed', 'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table',
-           'is_stage', 'run_notebooks', 'variant_runs', 'run_paper', 'main', 'measure_command']
+           'is_stage', 'run_notebooks', 'variant_runs', 'missing_stages', 'run_paper', 'main', 'measure_command']
 
 # %% ../nbs/09_reproduce.ipynb #c2337f67
 import argparse, json, os, platform, subprocess, sys, time, uuid
@@ -85,7 +85,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/09_reproduce.ipynb #a229728a
+# %% ../nbs/09_reproduce.ipynb #bdd8292b
 def _stage(figures:Path, staging:Path, copy=True):
     "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
@@ -150,7 +150,8 @@ def _timed_run(nb:Path, out:Path, parameters:dict, root:Path, run:dict, tolerant
     return round(time.perf_counter() - t0, 1), status, error
 
 def run_notebooks(nbs, run_dir:Path, parameters:dict, root:Path, run_id:str, workers=None, done=None, cache_mode=None,
-                  variants=() # (variant, notebook) pairs: the notebook runs again in that variant, after the stages
+                  variants=(), # (variant, notebook) pairs: the notebook runs again in that variant, after the stages
+                  results_dir=None # The run's (staging) results folder, passed to each notebook in its `run`
                  ) -> dict:
     """Run the stage notebooks of `nbs` one after another, then the artifact notebooks and the variants' runs in `workers`
     processes; {key: (seconds, status, error)}, the key a stem or `<stem>_<variant>`."""
@@ -160,7 +161,8 @@ def run_notebooks(nbs, run_dir:Path, parameters:dict, root:Path, run_id:str, wor
     def job(nb, variant=None):
         key = nb.stem + (f'_{variant}' if variant else '')
         return key, (nb, run_dir/f'{key}.ipynb', parameters, root,            # calls counted per stage
-                     {'id': f'{run_id}{STAGE_SEPARATOR}{key}', 'cache_mode': cache_mode, 'variant': variant}, variant is not None)
+                     {'id': f'{run_id}{STAGE_SEPARATOR}{key}', 'cache_mode': cache_mode, 'variant': variant,
+                      'results_dir': str(results_dir) if results_dir else None}, variant is not None)
     jobs = [job(nb) for nb in nbs] + [job(nb, v) for v, nb in variants]
     stages = [(k, a) for k, a in jobs if is_stage(a[0]) and not a[-1]]
     side = [(k, a) for k, a in jobs if (k, a) not in stages]
@@ -185,12 +187,20 @@ def variant_runs(paper:str, nbs, smoke=False) -> list:
 
 MACHINE_SETTINGS = ('cache_path', 'models_dir', 'data_dir', 'runs_dir', 'mirror')   # where things are, not what is computed
 
+def missing_stages(paper:str, nbs, have) -> list:
+    "(notebook, table, its writer) for each stage table a notebook of `nbs` reads that is neither in `have` nor written in the run."
+    from valuestudy.run import paper_stages
+    st = paper_stages(paper)
+    written = {t for t, d in st['tables'].items() if d['writer'] in {nb.stem for nb in nbs}}
+    return [(nb.stem, t, st['tables'][t]['writer']) for nb in nbs for t in st['reads'].get(nb.stem, []) if t not in written and t not in have]
+
 def run_paper(paper:str, # `valuelex` or `gpv`
               only=None, # Notebook stems to run (default: all)
               smoke=False, # Tiny sizes from `[<paper>.smoke]`: for tests
               overrides=None, # Parameter overrides, e.g. {'panel': 'openai/gpt-4o-mini'}
               cache_mode=None, # live, replay or off (default: settings)
               figures_dir=None, # Where artifacts go (default: figures/<paper>)
+              results_dir=None, # Where stage tables go (default: results/<paper>, or `results/<paper>` beside `figures_dir`)
               progress=True,
               workers=None, # Processes for the artifact notebooks (default: one per CPU core)
               git=None # The code state to record (default: read now; `main` reads it once, before the first paper)
@@ -204,20 +214,28 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     figures = Path(figures_dir) if figures_dir else resolve_path(settings['figures_dir'], root)/paper
     if figures.exists() and not figures.is_dir():
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
+    results_folder = (Path(results_dir) if results_dir else Path(figures_dir).parent/'results'/paper if figures_dir
+                      else resolve_path(settings['results_dir'], root)/paper)
     nbs = paper_notebooks(paper, only)
     variants = variant_runs(paper, nbs, smoke)
     check_declared(overrides, declared_parameters(nbs))
+    have = {p.stem for p in results_folder.glob('*.csv')} if results_folder.is_dir() else set()
+    missing = missing_stages(paper, nbs, have)
+    if missing:
+        nb, t, writer = missing[0]
+        raise ValueError(f"{nb} reads the stage table {t}, which is not in {results_folder}: run its stage too "
+                         f"(valuestudy reproduce --paper {paper} --only {writer} {nb})")
     code_state = git or git_state(root)     # read before any notebook writes
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    staging = run_dir/'figures'
-    _stage(figures, staging, copy=bool(only))
+    staging, staging_results = run_dir/'figures', run_dir/'results'
+    _stage(figures, staging, copy=bool(only)); _stage(results_folder, staging_results, copy=bool(only))
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
     bar = tqdm(total=len(nbs) + len(variants), desc=f"reproduce {paper}", unit='notebook') if progress else None
     t0 = time.perf_counter()
     try: results = run_notebooks(nbs, run_dir, params, root, run_id, workers=workers, done=bar.update if bar else None,
-                                 cache_mode=cache_mode, variants=variants)
+                                 cache_mode=cache_mode, variants=variants, results_dir=staging_results)
     except NotebookFailed as e:
         e.args = (f"{e.args[0]}; {figures} is unchanged (this run's partial artifacts are in {staging})",)
         raise
@@ -248,8 +266,10 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         'counts': {p.name[:-len('_counts.json')]: json.loads(p.read_text()) for p in sorted(staging.glob('*_counts.json'))},
         'artifacts': {p.name: sha256_file(p) for p in sorted(staging.iterdir())
                       if p.is_file() and p.name != 'manifest.json' and not p.name.startswith('.')},
+        'results': {p.name: sha256_file(p) for p in sorted(staging_results.iterdir()) if p.is_file() and not p.name.startswith('.')},
     }
     (staging/'manifest.json').write_text(json.dumps(manifest, indent=1, sort_keys=False) + '\n')
+    _publish(staging_results, results_folder)
     _publish(staging, figures)
     return manifest
 
