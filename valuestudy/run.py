@@ -14,10 +14,11 @@ import pandas as pd
 from .config import read_settings, typed_settings, resolve_path, project_root
 from .models import call_cache, use_run, get_model, Model
 
-# %% ../nbs/08_run.ipynb #bffb98c5
+# %% ../nbs/08_run.ipynb #6e18f88f
 class NotTestable(Exception):
     "The input cannot support the result (too few LLMs, data that cannot be factored): the notebook stops and says why."
 
+# %% ../nbs/08_run.ipynb #049e653e
 def paper_stages(paper:str) -> dict:
     "The paper's stage contract, `nbs/papers/<paper>/stages.toml`: {'tables': {name: declaration}, 'reads': {notebook: [names]}}."
     path = project_root()/'nbs'/'papers'/paper/'stages.toml'
@@ -31,6 +32,7 @@ def stage_declaration(stages:dict, name:str) -> dict:
         if decl == name or re.fullmatch(r'\w+'.join(map(re.escape, re.split(r'\{\w+\}', decl))), name): return d
     raise KeyError(f"{name} is not a stage table declared in stages.toml; declared: {', '.join(stages['tables'])}")
 
+# %% ../nbs/08_run.ipynb #5b1ee89d
 _NUMERIC = {'int', 'float'}
 def check_stage_columns(df:pd.DataFrame, name:str, decl:dict):
     "Refuse a stage table whose columns are not the declared ones, in order (`more`: further columns of that type allowed)."
@@ -42,6 +44,7 @@ def check_stage_columns(df:pd.DataFrame, name:str, decl:dict):
     bad = [c for c in have if types[c] in _NUMERIC and not (pd.api.types.is_numeric_dtype(df[c]) or df[c].isna().all())]
     if bad: raise ValueError(f"stage table {name}: columns {bad} are declared numeric but are not")
 
+# %% ../nbs/08_run.ipynb #347818bb
 class Run:
     "A paper notebook's run: typed parameters (`run.params`, `run[name]`), its folders, call cache and models."
     def __init__(self, paper:str, params:dict, figures:Path, cache, run_id=None, smoke=False, variant=None, results=None):
