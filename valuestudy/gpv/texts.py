@@ -38,7 +38,7 @@ def value_names(values # `schwartz`, `gpv`, a CSV file with a `value` column, or
     if not names: raise ValueError(f"values={values!r} holds no value names")
     return names
 
-# %% ../../nbs/gpv/27_texts.ipynb #2d5ff6d5
+# %% ../../nbs/gpv/27_texts.ipynb #a898b931
 def text_table(texts # strings, {id: text}, or a DataFrame with `text` (and `doc_id` or `id`)
               ) -> pd.DataFrame:
     "doc_id, text: one row per text, ids unique strings."
@@ -54,6 +54,7 @@ def text_table(texts # strings, {id: text}, or a DataFrame with `text` (and `doc
     if repeated: raise ValueError(f"text ids must be unique; repeated: {repeated[:5]}")
     return docs
 
+# %% ../../nbs/gpv/27_texts.ipynb #0adcb810
 def read_texts(paths:list, # Files: a CSV (a `text` column) or any text file (one text)
                text_column='text' # The CSV column that holds the texts
               ) -> pd.DataFrame:
@@ -67,13 +68,14 @@ def read_texts(paths:list, # Files: a CSV (a `text` column) or any text file (on
         else: parts.append(pd.DataFrame({'doc_id': [p.name], 'text': [p.read_text(encoding='utf-8')]}))
     return text_table(pd.concat(parts, ignore_index=True))
 
-# %% ../../nbs/gpv/27_texts.ipynb #ac9c827e
+# %% ../../nbs/gpv/27_texts.ipynb #b101c30c
 PARSE_FREE = ('sentences', 'whole')
 
 def sentences(text:str) -> list:
     "The sentences of a text (split after ., ! or ? and a space; blank ones dropped)."
     return [s.strip() for s in re.split(r'(?<=[.!?])\s+', str(text)) if s.strip()]
 
+# %% ../../nbs/gpv/27_texts.ipynb #ee7365d8
 def unparsed_perceptions(docs:pd.DataFrame, # doc_id, text
                          unit='sentences' # `sentences` or `whole`
                         ) -> pd.DataFrame:
