@@ -85,7 +85,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/09_reproduce.ipynb #bdd8292b
+# %% ../nbs/09_reproduce.ipynb #dceecd2e
 def _stage(figures:Path, staging:Path, copy=True):
     "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
@@ -214,23 +214,23 @@ def run_paper(paper:str, # `valuelex` or `gpv`
     figures = Path(figures_dir) if figures_dir else resolve_path(settings['figures_dir'], root)/paper
     if figures.exists() and not figures.is_dir():
         raise ValueError(f"The figures folder {figures} is a file: name a folder with --figures-dir")
-    results_folder = (Path(results_dir) if results_dir else Path(figures_dir).parent/'results'/paper if figures_dir
-                      else resolve_path(settings['results_dir'], root)/paper)
+    from valuestudy.run import results_folder
+    results_path = results_folder(paper, settings, figures_dir, results_dir)
     nbs = paper_notebooks(paper, only)
     variants = variant_runs(paper, nbs, smoke)
     check_declared(overrides, declared_parameters(nbs))
-    have = {p.stem for p in results_folder.glob('*.csv')} if results_folder.is_dir() else set()
+    have = {p.stem for p in results_path.glob('*.csv')} if results_path.is_dir() else set()
     missing = missing_stages(paper, nbs, have)
     if missing:
         nb, t, writer = missing[0]
-        raise ValueError(f"{nb} reads the stage table {t}, which is not in {results_folder}: run its stage too "
+        raise ValueError(f"{nb} reads the stage table {t}, which is not in {results_path}: run its stage too "
                          f"(valuestudy reproduce --paper {paper} --only {writer} {nb})")
     code_state = git or git_state(root)     # read before any notebook writes
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(settings['runs_dir'], root)/run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     staging, staging_results = run_dir/'figures', run_dir/'results'
-    _stage(figures, staging, copy=bool(only)); _stage(results_folder, staging_results, copy=bool(only))
+    _stage(figures, staging, copy=bool(only)); _stage(results_path, staging_results, copy=bool(only))
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
     bar = tqdm(total=len(nbs) + len(variants), desc=f"reproduce {paper}", unit='notebook') if progress else None
     t0 = time.perf_counter()
@@ -269,7 +269,7 @@ def run_paper(paper:str, # `valuelex` or `gpv`
         'results': {p.name: sha256_file(p) for p in sorted(staging_results.iterdir()) if p.is_file() and not p.name.startswith('.')},
     }
     (staging/'manifest.json').write_text(json.dumps(manifest, indent=1, sort_keys=False) + '\n')
-    _publish(staging_results, results_folder)
+    _publish(staging_results, results_path)
     _publish(staging, figures)
     return manifest
 
