@@ -8,8 +8,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/scorer.html.md"""
 __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'value_definition_map', 'value_text', 'value_key',
            'item_key', 'scorer_split', 'split_pairs', 'split_sha256', 'leaks', 'scorer_predictions',
            'prediction_accuracy', 'majority_accuracy', 'CrossEncoderScorer', 'scorer_model', 'trained_once',
-           'train_scorer', 'scorer_info', 'contrastive_loss', 'BiEncoderRelevance', 'train_relevance', 'OfflineScorer',
-           'offline_scorer']
+           'train_scorer', 'scorer_info', 'contrastive_loss', 'labelled_text_loss', 'BiEncoderRelevance',
+           'train_relevance', 'OfflineScorer', 'offline_scorer']
 
 # %% ../../nbs/gpv/23_scorer.ipynb #e2a1e433
 import hashlib, json, re, time
@@ -205,13 +205,17 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #b9d1a20f
+# %% ../../nbs/gpv/23_scorer.ipynb #50bb3af0
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
-def _recipe_folder(prefix, recipe:dict, items:pd.DataFrame, models_dir=None) -> tuple:
-    "(models_dir/`prefix`-<hash of recipe and data>, sha256 of the data): one folder per recipe and training data."
+def _recipe_folder(prefix, recipe:dict, items:pd.DataFrame, models_dir=None, texts:pd.DataFrame=None) -> tuple:
+    """(models_dir/`prefix`-<hash of recipe and data>, sha256 of the data): one folder per recipe and training data
+    (the items, and the labelled `texts` when there are some)."""
     data_hash = hashlib.sha256(pd.util.hash_pandas_object(items[['item', 'value', 'agreement']], index=False).values.tobytes()).hexdigest()
+    if texts is not None:
+        text_hash = hashlib.sha256(pd.util.hash_pandas_object(texts[['text', 'value', 'relevant']], index=False).values.tobytes()).hexdigest()
+        data_hash = hashlib.sha256(f'{data_hash}+{text_hash}'.encode()).hexdigest()
     tag = hashlib.sha256(json.dumps([recipe, data_hash], sort_keys=True).encode()).hexdigest()[:12]
     return resolve_path(models_dir or read_settings()['models_dir'])/f'{prefix}-{tag}', data_hash
 
@@ -234,16 +238,16 @@ def _train_epochs(net, n:int, r:dict, step, desc:str, progress=True) -> list:
 def trained_once(prefix:str, # The models' folder name prefix
                  defaults:dict # The default recipe
                 ):
-    """Turn `train(recipe, items, folder, data_sha256, progress)` into a trainer `(items=None, recipe=None, models_dir=None,
-    progress=True, force=False) -> folder` that trains once per recipe and data (all ValueBench items unless given), then
-    loads from the models cache."""
+    """Turn `train(recipe, items, folder, data_sha256, progress, texts)` into a trainer `(items=None, recipe=None, models_dir=None,
+    progress=True, force=False, texts=None) -> folder` that trains once per recipe and data (all ValueBench items unless
+    given, and labelled `texts` when given), then loads from the models cache."""
     def wrap(train):
-        def trainer(items=None, recipe=None, models_dir=None, progress=True, force=False) -> Path:
+        def trainer(items=None, recipe=None, models_dir=None, progress=True, force=False, texts=None) -> Path:
             from valuestudy.data import valuebench_items
             r = {**defaults, **(recipe or {})}
             items = valuebench_items() if items is None else items
-            out, data_hash = _recipe_folder(prefix, r, items, models_dir)
-            if not (out/'recipe.json').exists() or force: train(r, items, out, data_hash, progress)
+            out, data_hash = _recipe_folder(prefix, r, items, models_dir, texts)
+            if not (out/'recipe.json').exists() or force: train(r, items, out, data_hash, progress, texts)
             return out
         trainer.__name__, trainer.__qualname__, trainer.__doc__, trainer.__module__ = train.__name__, train.__qualname__, train.__doc__, train.__module__
         return trainer
@@ -257,8 +261,9 @@ def _accuracies(P, pairs) -> dict:
     return dict(relevance_accuracy=float(rel.mean()), valence_accuracy=float(val.mean()), pairs=int(len(pairs)), relevant_pairs=int(q.sum()))
 
 @trained_once('gpv-scorer', RECIPE)
-def train_scorer(r, items, out, data_hash, progress):
+def train_scorer(r, items, out, data_hash, progress, texts=None):
     "The folder of a trained cross-encoder scorer (`RECIPE`, overridden by `recipe`): trained once per recipe and data, then loaded."
+    if texts is not None: raise ValueError("the valence cross-encoder learns from ValueBench items only: labelled texts carry relevance, not valence (give them to train_relevance)")
     defs = value_definition_map()
     import torch
     from transformers import AutoTokenizer, AutoModelForSequenceClassification
@@ -316,6 +321,14 @@ def contrastive_loss(item_vecs, value_vecs, values, scale=20.0):
     logits = (scale*item_vecs@value_vecs.T).masked_fill(same, -1e4); y = torch.arange(len(v))
     return (torch.nn.functional.cross_entropy(logits, y) + torch.nn.functional.cross_entropy(logits.T, y))/2
 
+# %% ../../nbs/gpv/23_scorer.ipynb #e2dc26a9
+def labelled_text_loss(text_vecs, value_vecs, labels, scale=20.0):
+    "Multi-positive softmax cross-entropy: each text against all values of its set, target its labels (rows with none are skipped)."
+    import torch
+    y = torch.as_tensor(np.asarray(labels, dtype=np.float32)); keep = y.sum(1) > 0
+    logp = torch.log_softmax(scale*text_vecs[keep]@value_vecs.T, dim=-1)
+    return -(y[keep]/y[keep].sum(1, keepdim=True)*logp).sum(1).mean()
+
 # %% ../../nbs/gpv/23_scorer.ipynb #68ab606d
 def _standardized(cos, background, value_vecs, value_index):
     "Cosines as z-scores per value, against the value's cosines with the background sentences."
@@ -344,10 +357,15 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #2d416acb
+# %% ../../nbs/gpv/23_scorer.ipynb #40fe99d8
 @trained_once('gpv-relevance', RELEVANCE_RECIPE)
-def train_relevance(r, items, out, data_hash, progress):
-    "The folder of a calibrated bi-encoder for relevance (`RELEVANCE_RECIPE`, overridden by `recipe`): trained once per recipe and data, then loaded."
+def train_relevance(r, items, out, data_hash, progress,
+                    texts:pd.DataFrame=None # Texts labelled by people: text, value, relevant (0/1), every value of one set for each text
+                   ):
+    """The folder of a calibrated bi-encoder for relevance (`RELEVANCE_RECIPE`, overridden by `recipe`): trained once per
+    recipe and data, then loaded. Labelled `texts` join the training items in shuffled batches (`labelled_text_loss`);
+    calibration stays on the calibration split's ValueBench values. `recipe.json` names the texts' values and which of
+    them are held-out ValueBench values (`texts_heldout_values`), which a leak-free evaluation must then leave out."""
     import torch
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression
@@ -357,18 +375,29 @@ def train_relevance(r, items, out, data_hash, progress):
     fit = split[split.split == 'train'].reset_index(drop=True)
     calib, held = split_pairs(split, 'calibration', r['seed'] + 2), split_pairs(split, 'dev', r['seed'] + 1)
     calib_values = set(calib.value[calib.relevant == 1])
+    labels = (pd.DataFrame(columns=['x']) if texts is None else
+              texts.pivot_table(index='text', columns='value', values='relevant', aggfunc='max', sort=True).fillna(0))
+    labels = labels[labels.sum(1) > 0]                              # a text with none of the set's values teaches nothing
     torch.manual_seed(r['seed'])
     st = SentenceTransformer(str(embedded_path('minilm')), device='cpu')
     net, tok = st[0].auto_model, st.tokenizer
     opt = torch.optim.AdamW(net.parameters(), lr=r['lr'], weight_decay=0.01)
+    n_items = len(fit)
     def step(idx):
-        b = fit.iloc[idx]
-        loss = contrastive_loss(_pooled(net, tok, b.item, r['max_length']), _pooled(net, tok, [vt(v) for v in b.value], r['max_length']),
-                                b.value.to_numpy(), r['scale'])
+        item_rows, text_rows = idx[idx < n_items], idx[idx >= n_items] - n_items
+        loss = 0
+        if len(item_rows):
+            b = fit.iloc[item_rows]
+            loss = contrastive_loss(_pooled(net, tok, b.item, r['max_length']), _pooled(net, tok, [vt(v) for v in b.value], r['max_length']),
+                                    b.value.to_numpy(), r['scale'])
+        if len(text_rows):
+            loss = loss + labelled_text_loss(_pooled(net, tok, labels.index[text_rows], r['max_length']),
+                                             _pooled(net, tok, [vt(v) for v in labels.columns], r['max_length']),
+                                             labels.to_numpy()[text_rows], r['scale'])
         loss.backward(); opt.step(); opt.zero_grad()
         return float(loss.detach())
     t0 = time.perf_counter()
-    log = _train_epochs(net, len(fit), r, step, 'training the relevance bi-encoder', progress)
+    log = _train_epochs(net, n_items + len(labels), r, step, 'training the relevance bi-encoder', progress)
     with written_then_renamed(out) as tmp:       # saved before encoding: encoding sets the tokenizer's padding state
         st.save(str(tmp))
         encode = lambda texts: st.encode(list(texts), batch_size=64, normalize_embeddings=True)
@@ -385,10 +414,14 @@ def train_relevance(r, items, out, data_hash, progress):
                     calibration=dict(slope=float(lr.coef_[0, 0]), intercept=float(lr.intercept_[0]), pairs=len(calib)),
                     dev=dict(relevance_accuracy=float(((p_held > 0.5) == held.relevant.to_numpy()).mean()), pairs=len(held)),
                     train_seconds=round(time.perf_counter() - t0, 1), final_loss=float(np.mean(log[-20:])))
+        if texts is not None:
+            where = split.drop_duplicates('value_key').set_index('value_key').split
+            meta.update(texts=len(labels), texts_values=list(labels.columns),
+                        texts_heldout_values={v: where[value_key(v)] for v in labels.columns if where.get(value_key(v), 'train') != 'train'})
         (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
     return out
 
-# %% ../../nbs/gpv/23_scorer.ipynb #09fc4111
+# %% ../../nbs/gpv/23_scorer.ipynb #30f08a1a
 class OfflineScorer:
     "GPV's offline perception scorer: relevance from a `BiEncoderRelevance`, valence from a `CrossEncoderScorer`."
     def __init__(self, relevance_model, valence_model):
@@ -400,9 +433,10 @@ class OfflineScorer:
 def offline_scorer(items=None, # ValueBench items to train on (default: all)
                    recipe=None, relevance_recipe=None, # Overrides of `RECIPE` and `RELEVANCE_RECIPE`
                    cache=None, models_dir=None, progress=True,
-                   quantize=False # int8 valence cross-encoder (see `CrossEncoderScorer`)
+                   quantize=False, # int8 valence cross-encoder (see `CrossEncoderScorer`)
+                   texts=None # Texts labelled by people for relevance (see `train_relevance`)
                   ) -> OfflineScorer:
     "The offline scorer, training its two models first when this machine has not trained them yet."
-    rel = train_relevance(items, relevance_recipe, models_dir, progress)
+    rel = train_relevance(items, relevance_recipe, models_dir, progress, texts=texts)
     val = CrossEncoderScorer(train_scorer(items, recipe, models_dir, progress), cache=cache, quantize=quantize)
     return OfflineScorer(BiEncoderRelevance(rel, cache=cache), val)
