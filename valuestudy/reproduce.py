@@ -17,9 +17,9 @@ from .config import project_root, read_settings, resolve_path, sha256_file, writ
 from .cache import STAGE_SEPARATOR
 
 # %% ../nbs/09_reproduce.ipynb #24116a4c
-PAPERS = ('valuelex', 'gpv')
+PAPERS = ('valuelex', 'gpv', 'human')   # the two papers, and the study of GPV on texts people judged
 
-def paper_notebooks(paper:str, # `valuelex` or `gpv`
+def paper_notebooks(paper:str, # `valuelex`, `gpv` or `human`
                     only=None # Artifact or stage stems to run (others are skipped)
                    ) -> list:
     "The paper's notebooks in run order."
@@ -194,7 +194,7 @@ def missing_stages(paper:str, nbs, have) -> list:
     written = {t for t, d in st['tables'].items() if d['writer'] in {nb.stem for nb in nbs}}
     return [(nb.stem, t, st['tables'][t]['writer']) for nb in nbs for t in st['reads'].get(nb.stem, []) if t not in written and t not in have]
 
-def run_paper(paper:str, # `valuelex` or `gpv`
+def run_paper(paper:str, # `valuelex`, `gpv` or `human`
               only=None, # Notebook stems to run (default: all)
               smoke=False, # Tiny sizes from `[<paper>.smoke]`: for tests
               overrides=None, # Parameter overrides, e.g. {'panel': 'openai/gpt-4o-mini'}

@@ -28,16 +28,17 @@ def argument_parts(smoke_size:int=None # Keep the first `smoke_size` arguments o
     return {part: args[split == part].head(smoke_size).reset_index(drop=True) if smoke_size else args[split == part].reset_index(drop=True)
             for part in ('train', 'dev', 'heldout')}
 
-# %% ../../nbs/human/33_study.ipynb #85789852
+# %% ../../nbs/human/33_study.ipynb #4dfa35ea
 VALUEBENCH_ONLY, WITH_ARGUMENTS = 'ValueBench only', 'ValueBench + arguments'
 
 def human_scorers(train:pd.DataFrame, # The train part's arguments
                   smoke=False, # The tests' tiny recipe (PVQ40 items, one epoch)
+                  cache=None, # The call cache (a run's: `run.cache`)
                   progress=True) -> dict:
     "{VALUEBENCH_ONLY: the offline scorer, WITH_ARGUMENTS: its relevance retrained with `train`'s arguments}, each trained once per machine."
     items, recipe = (valuebench_items(['PVQ40']), SMOKE_RECIPE) if smoke else (None, None)
-    return {VALUEBENCH_ONLY: offline_scorer(items, recipe, recipe, progress=progress),
-            WITH_ARGUMENTS: offline_scorer(items, recipe, recipe, progress=progress, texts=labelled_texts(train))}
+    return {VALUEBENCH_ONLY: offline_scorer(items, recipe, recipe, cache=cache, progress=progress),
+            WITH_ARGUMENTS: offline_scorer(items, recipe, recipe, cache=cache, progress=progress, texts=labelled_texts(train))}
 
 # %% ../../nbs/human/33_study.ipynb #e301183f
 def measure_arguments(arguments:pd.DataFrame, scorer, unit:str, # `whole`, `sentences` or a parser spec
@@ -51,14 +52,19 @@ def argument_labels(arguments:pd.DataFrame) -> pd.DataFrame:
     "People's labels: argument_id × the ten values (0/1)."
     return schwartz_labels(arguments).set_index('argument_id')[SCHWARTZ10]
 
-# %% ../../nbs/human/33_study.ipynb #ef215426
+# %% ../../nbs/human/33_study.ipynb #3f3320f8
 def scorer_metrics(labels:pd.DataFrame, # argument_labels()
-                   named:dict # {scorer name: (scores aligned with labels, F1 threshold)}
+                   named:dict # {scorer name: (scores aligned with labels, its yes: a threshold on them or a 0/1 table)}
                   ) -> pd.DataFrame:
-    "scorer, value, n, unscored, prevalence, roc_auc, f1, always_yes_f1, chance_auc: `value_metrics` of each scorer."
+    """scorer, value, n, unscored, prevalence, roc_auc, f1, always_yes_f1, chance_auc: `value_metrics` of each scorer,
+    AUC from its scores and F1 from its yes (GPV's is its measurement rule, not a cut of the ranking score)."""
     y = labels.reset_index(drop=True)
-    out = pd.concat([value_metrics(y, pd.DataFrame(np.asarray(s, dtype=float), columns=labels.columns), t).assign(scorer=name)
-                     for name, (s, t) in named.items()], ignore_index=True)
+    frame = lambda x: pd.DataFrame(np.asarray(x, dtype=float), columns=labels.columns)
+    def one(name, scores, yes):
+        m = value_metrics(y, frame(scores), yes if np.isscalar(yes) else 0.5)
+        if not np.isscalar(yes): m['f1'] = value_metrics(y, frame(yes), 0.5).f1
+        return m.assign(scorer=name)
+    out = pd.concat([one(name, s, yes) for name, (s, yes) in named.items()], ignore_index=True)
     return out[['scorer', 'value', 'n', 'unscored', 'prevalence', 'roc_auc', 'f1', 'always_yes_f1', 'chance_auc']]
 
 def macro_rows(metrics:pd.DataFrame) -> pd.DataFrame:
