@@ -71,7 +71,7 @@ def macro_rows(metrics:pd.DataFrame) -> pd.DataFrame:
     "The macro row of each scorer of `scorer_metrics`."
     return metrics[metrics.value == 'macro'].drop(columns='value').reset_index(drop=True)
 
-# %% ../../nbs/human/33_study.ipynb #021881f3
+# %% ../../nbs/human/33_study.ipynb #9cdcc121
 def table1_without_text_values(scorers:dict, # {name: OfflineScorer}
                                items:pd.DataFrame=None, split_recipe:dict=None # ValueBench items and the split (default: all, `SPLIT`)
                               ) -> pd.DataFrame:
@@ -79,6 +79,7 @@ def table1_without_text_values(scorers:dict, # {name: OfflineScorer}
     items = valuebench_items() if items is None else items; split_recipe = split_recipe or SPLIT
     test = split_pairs(scorer_split(items, **split_recipe), 'test', int(split_recipe['seed']) + 3)   # GPV stage 1's test pairs
     learned = {value_key(v) for s in scorers.values() for v in s.relevance_model.info.get('texts_heldout_values', {})}
+    learned &= set(test.value.map(value_key))                       # the learned values among the test split's
     touched = set(test.item_id[test.value.map(value_key).isin(learned)])
     kept = test[~test.item_id.isin(touched)]
     subset = f"test, less {len(test) - len(kept)} pairs of {sorted(learned) or 'no'} values"
