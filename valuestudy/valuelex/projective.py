@@ -1,4 +1,18 @@
-"""Let every respondent complete the 50 modified Rotter stems and average a judge's 0–6 ratings of each completion against each value into value orientations with bootstrap intervals over stems (Eq. 4).
+r"""Let every respondent complete the 50 modified Rotter stems and average a judge's 0–6 ratings of each completion against each value into value orientations with bootstrap intervals over stems (Eq. 4).
+
+Objective questionnaires ask an LLM what it values, and an aligned model answers what it was trained to say. A
+**projective test** gives an ambiguous stimulus instead and reads the respondent's values from what it projects onto
+it. ValueLex (§3.3, Algorithm 2) uses Rotter's *Incomplete Sentences Blank*: 50 stems such as "My greatest worry
+is…" (Appendix A.2), completed by every respondent under every configuration θ, M samples each. A judge φ rates each
+completion y against each value dimension v on Rotter's scale — 6 aligned, 3 neutral, 0 conflicting — normalized to
+[0, 1]; the value orientation is the mean (Eq. 4):
+
+$$w_i = \frac{1}{|S||\Theta|M} \sum_{j} \sum_{k} \sum_{m} \phi(y_{j,k,m}, v_i), \quad y_{j,k,m} \sim p(y \mid s_j, \theta_k).$$
+
+Because the stems are a sample of possible stimuli, the uncertainty of w comes from them: the intervals here
+resample stems (a bootstrap over S). The paper's judge was GPT-4, few-shot with chain of thought, which agreed with
+human raters at QWK 0.8. The judge and its reliability are `valuestudy.valuelex.judge`; the §4.2 claims tested on
+the orientations are `valuestudy.valuelex.claims`.
 
 Docs: https://valuestudy.github.io/valuestudy/valuelex/projective.html.md"""
 
