@@ -85,7 +85,6 @@ def phi_judge(spec:str, # `offline` / `offline-int8` (the GPV stand-in) or a mod
 
 def labelled_phi() -> pd.DataFrame:
     "The labelled φ set written for this project, with the ValueLex definitions: item_id, value, stem, completion, phi, rule, definition."
-    from valuestudy.config import project_root
     lab = pd.read_csv(project_root()/'data'/'instruments'/'valuelex_phi_labelled.csv', keep_default_na=False)
     return lab.merge(value_system('valuelex')[['value', 'definition']], on='value', how='left')
 
