@@ -1,5 +1,5 @@
 "The floors: the core and the shared prompts import no paper; each paper's package imports the core and the prompts, never the other paper (except through ValueLex's named bridge, `valuelex.gpv_bridge`)."
-import subprocess, sys
+import re, subprocess, sys
 import pytest
 from conftest import ROOT
 
@@ -49,3 +49,10 @@ def test_providers_register_themselves():
     assert {'fake', 'hf', 'openai', 'embedded', 'scorer'} <= set(provider_names())
     assert not re.search(r'valuestudy\.gpv', (ROOT/'valuestudy'/'models.py').read_text())
     assert provider_factory('scorer').__module__ == 'valuestudy.gpv.scorer'
+
+def test_llms_txt_lists_every_module():
+    "Each library notebook exports its explanation (a `#| export` markdown cell), so nbdev's llms.txt lists its module."
+    listed = set(re.findall(r'\[(valuestudy\.[\w.]+)\]', (ROOT/'nbs'/'llms.txt').read_text()))
+    mods = {f"valuestudy.{'.'.join(p.relative_to(ROOT/'valuestudy').with_suffix('').parts)}"
+            for p in (ROOT/'valuestudy').rglob('*.py') if not p.name.startswith('_')}
+    assert mods - listed == set()
