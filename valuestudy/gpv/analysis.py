@@ -14,7 +14,7 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/analysis.html.md"""
 __all__ = ['TOOL_RANGES', 'MEASUREMENT_COLUMNS', 'CONSTRUCT_PAIRS', 'MIN_LLMS', 'SCHWARTZ_CIRCUMPLEX',
            'published_measurements_path', 'load_measurements', 'normalize_scores', 'score_matrix', 'rowwise_pearson',
            'across_llms', 'construct_validity', 'value_correlations', 'circumplex_agreement',
-           'plot_correlation_heatmaps', 'plot_orientations', 'orientation_artifacts']
+           'plot_correlation_heatmaps', 'correlation_artifacts', 'plot_orientations', 'orientation_artifacts']
 
 # %% ../../nbs/gpv/25_analysis.ipynb #d47a91fe
 import itertools, warnings
@@ -166,6 +166,21 @@ def plot_correlation_heatmaps(mats:dict, title='') -> plt.Figure:
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+# %% ../../nbs/gpv/25_analysis.ipynb #d5245877
+def correlation_artifacts(df:pd.DataFrame, # load_measurements() (across_llms-checked)
+                          tools:list, # The tools to draw, one heatmap each
+                          stem:str, out:Path, # Artifact name and folder
+                          title:str, center=False # Center each LLM's scores first (Appendix Figure 5)
+                         ) -> pd.DataFrame:
+    """Figure 4 and Appendix Figure 5: the Schwartz values' correlation heatmaps (`stem`.png/.pdf) and their long table
+    (`stem`.csv: tool, value1, value2, r); returns each tool's circumplex agreement."""
+    mats = {f'{t} (centered)' if center else t: value_correlations(df, t, center=center) for t in tools}
+    save_figure(plot_correlation_heatmaps(mats, title), stem, out)
+    long = pd.concat([c.rename_axis(index='value1', columns='value2').stack().rename('r').reset_index().assign(tool=t)
+                      for t, c in mats.items()])[['tool', 'value1', 'value2', 'r']]
+    save_table(long, stem, out)
+    return pd.DataFrame([dict(tool=t, **circumplex_agreement(c)) for t, c in mats.items()])
 
 # %% ../../nbs/gpv/25_analysis.ipynb #59214666
 def plot_orientations(df:pd.DataFrame, tool:str, inventories=('PVQ40', 'VSM13', 'LVI', 'NFCC2000')) -> plt.Figure:
