@@ -12,8 +12,9 @@ Docs: https://valuestudy.github.io/valuestudy/human/study.html.md"""
 
 # %% auto #0
 __all__ = ['VALUEBENCH_ONLY', 'WITH_ARGUMENTS', 'argument_parts', 'human_scorers', 'study_run', 'measure_arguments',
-           'argument_labels', 'scorer_metrics', 'argument_lines', 'macro_rows', 'table1_without_text_values',
-           'stability_table', 'text_scores', 'value_map', 'circle_agreement', 'plot_value_maps']
+           'gpv_every_way', 'argument_labels', 'scorer_metrics', 'argument_lines', 'macro_rows',
+           'table1_without_text_values', 'stability_table', 'text_scores', 'value_map', 'circle_agreement',
+           'plot_value_maps']
 
 # %% ../../nbs/human/33_study.ipynb #af29b376
 import numpy as np
@@ -61,13 +62,24 @@ def study_run(run, # open_run('human', …)
         d = run.read_stage('01_design'); chosen = d.scorer[d.chosen.astype(bool)].item()
     return SimpleNamespace(parts=parts, scorers=scorers, units=units, chosen=chosen, scorer=scorers.get(chosen))
 
-# %% ../../nbs/human/33_study.ipynb #e301183f
+# %% ../../nbs/human/33_study.ipynb #3787f111
 def measure_arguments(arguments:pd.DataFrame, scorer, unit:str, # `whole`, `sentences` or a parser spec
                       progress=True, **parse_options) -> tuple:
     "(relevance, detected, measured): GPV on `arguments` for the ten values (index: argument_id)."
     texts = dict(zip(arguments.argument_id, argument_text(arguments)))
     _, measured = measure_texts(texts, values=SCHWARTZ10, parser=unit, scorer=scorer, progress=progress, **parse_options)
     return (*gpv_argument_scores(measured, arguments.argument_id, SCHWARTZ10), measured)
+
+def gpv_every_way(arguments:pd.DataFrame, study, # study_run(): its scorers and perception units
+                  max_tokens:int, # The parser's answer length
+                  progress=True) -> dict:
+    "{`GPV · <scorer> · <unit>` (★ after the scorer chosen on dev): (relevance, measured yes)} for every scorer and unit."
+    out = {}
+    for name, scorer in study.scorers.items():
+        for unit, parse_with in study.units.items():
+            relevance, measured_yes, _ = measure_arguments(arguments, scorer, parse_with, progress, max_tokens=max_tokens)
+            out[f"GPV · {name} · {unit}" + (' ★' if name == study.chosen else '')] = (relevance, measured_yes)
+    return out
 
 def argument_labels(arguments:pd.DataFrame) -> pd.DataFrame:
     "People's labels: argument_id × the ten values (0/1)."
