@@ -31,8 +31,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/scorer.html.md"""
 __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'value_definition_map', 'value_text', 'value_key',
            'item_key', 'scorer_split', 'split_pairs', 'split_sha256', 'leaks', 'scorer_predictions',
            'prediction_accuracy', 'majority_accuracy', 'CrossEncoderScorer', 'scorer_model', 'trained_once',
-           'train_scorer', 'scorer_info', 'contrastive_loss', 'labelled_text_loss', 'BiEncoderRelevance',
-           'train_relevance', 'OfflineScorer', 'offline_scorer']
+           'train_scorer', 'scorer_info', 'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss',
+           'BiEncoderRelevance', 'train_relevance', 'OfflineScorer', 'offline_scorer']
 
 # %% ../../nbs/gpv/23_scorer.ipynb #e2a1e433
 import hashlib, json, re, time
@@ -344,13 +344,19 @@ def contrastive_loss(item_vecs, value_vecs, values, scale=20.0):
     logits = (scale*item_vecs@value_vecs.T).masked_fill(same, -1e4); y = torch.arange(len(v))
     return (torch.nn.functional.cross_entropy(logits, y) + torch.nn.functional.cross_entropy(logits.T, y))/2
 
-# %% ../../nbs/gpv/23_scorer.ipynb #e2dc26a9
+# %% ../../nbs/gpv/23_scorer.ipynb #8547c871
 def labelled_text_loss(text_vecs, value_vecs, labels, scale=20.0):
     "Multi-positive softmax cross-entropy: each text against all values of its set, target its labels (rows with none are skipped)."
     import torch
     y = torch.as_tensor(np.asarray(labels, dtype=np.float32)); keep = y.sum(1) > 0
     logp = torch.log_softmax(scale*text_vecs[keep]@value_vecs.T, dim=-1)
     return -(y[keep]/y[keep].sum(1, keepdim=True)*logp).sum(1).mean()
+
+def labelled_pair_loss(text_vecs, value_vecs, labels, offsets, scale=20.0):
+    "Binary cross-entropy of every (text, value) cell: logit = scale · cosine + the value's offset."
+    import torch
+    y = torch.as_tensor(np.asarray(labels, dtype=np.float32))
+    return torch.nn.functional.binary_cross_entropy_with_logits(scale*text_vecs@value_vecs.T + offsets, y)
 
 # %% ../../nbs/gpv/23_scorer.ipynb #68ab606d
 def _standardized(cos, background, value_vecs, value_index):
@@ -380,7 +386,7 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #40fe99d8
+# %% ../../nbs/gpv/23_scorer.ipynb #a3eb586c
 @trained_once('gpv-relevance', RELEVANCE_RECIPE)
 def train_relevance(r, items, out, data_hash, progress,
                     texts:pd.DataFrame=None # Texts labelled by people: text, value, relevant (0/1), every value of one set for each text
@@ -404,7 +410,9 @@ def train_relevance(r, items, out, data_hash, progress,
     torch.manual_seed(r['seed'])
     st = SentenceTransformer(str(embedded_path('minilm')), device='cpu')
     net, tok = st[0].auto_model, st.tokenizer
-    opt = torch.optim.AdamW(net.parameters(), lr=r['lr'], weight_decay=0.01)
+    binary = r.get('text_loss', 'softmax') == 'binary'               # (absent from the default recipe: its folder name stays)
+    offsets = torch.nn.Parameter(torch.zeros(labels.shape[1]))
+    opt = torch.optim.AdamW([*net.parameters(), *([offsets] if binary else [])], lr=r['lr'], weight_decay=0.01)
     n_items = len(fit)
     def step(idx):
         item_rows, text_rows = idx[idx < n_items], idx[idx >= n_items] - n_items
@@ -414,9 +422,9 @@ def train_relevance(r, items, out, data_hash, progress,
             loss = contrastive_loss(_pooled(net, tok, b.item, r['max_length']), _pooled(net, tok, [vt(v) for v in b.value], r['max_length']),
                                     b.value.to_numpy(), r['scale'])
         if len(text_rows):
-            loss = loss + labelled_text_loss(_pooled(net, tok, labels.index[text_rows], r['max_length']),
-                                             _pooled(net, tok, [vt(v) for v in labels.columns], r['max_length']),
-                                             labels.to_numpy()[text_rows], r['scale'])
+            T, V = _pooled(net, tok, labels.index[text_rows], r['max_length']), _pooled(net, tok, [vt(v) for v in labels.columns], r['max_length'])
+            y = labels.to_numpy()[text_rows]
+            loss = loss + (labelled_pair_loss(T, V, y, offsets, r['scale']) if binary else labelled_text_loss(T, V, y, r['scale']))
         loss.backward(); opt.step(); opt.zero_grad()
         return float(loss.detach())
     t0 = time.perf_counter()
