@@ -13,8 +13,8 @@ Docs: https://valuestudy.github.io/valuestudy/human/study.html.md"""
 # %% auto #0
 __all__ = ['VALUEBENCH_ONLY', 'WITH_ARGUMENTS', 'WITH_ARGUMENT_PAIRS', 'argument_parts', 'human_scorers', 'study_run',
            'scorer_summary', 'measure_arguments', 'gpv_every_way', 'argument_labels', 'scorer_metrics',
-           'argument_lines', 'macro_rows', 'table1_without_text_values', 'stability_table', 'text_scores', 'value_map',
-           'circle_agreement', 'plot_value_maps']
+           'argument_lines', 'macro_rows', 'choose_scorer', 'table1_without_text_values', 'stability_table',
+           'text_scores', 'value_map', 'circle_agreement', 'plot_value_maps']
 
 # %% ../../nbs/human/33_study.ipynb #af29b376
 import numpy as np
@@ -135,6 +135,21 @@ def argument_lines(target:pd.DataFrame, # The arguments scored (dev or held-out)
 def macro_rows(metrics:pd.DataFrame) -> pd.DataFrame:
     "The macro row of each scorer of `scorer_metrics`."
     return metrics[metrics.value == 'macro'].drop(columns='value').reset_index(drop=True)
+
+# %% ../../nbs/human/33_study.ipynb #1cd15331
+def choose_scorer(macro:pd.DataFrame, # macro_rows() of the dev part, GPV rows named `GPV · <scorer> · <unit>`
+                  names:list # The scorers
+                 ) -> pd.DataFrame:
+    "scorer, mean_macro_auc, mean_f1, always_yes_f1, eligible, chosen: the dev part's choice of scorer."
+    rows = []
+    for name in names:
+        g = macro[macro.scorer.str.startswith(f'GPV · {name} ·')]
+        rows.append(dict(scorer=name, mean_macro_auc=float(g.roc_auc.mean()), mean_f1=float(g.f1.mean()), always_yes_f1=float(g.always_yes_f1.mean())))
+    d = pd.DataFrame(rows)
+    d['eligible'] = d.mean_f1 > d.always_yes_f1
+    pool = d[d.eligible] if d.eligible.any() else d
+    d['chosen'] = d.index == pool.mean_macro_auc.idxmax()
+    return d
 
 # %% ../../nbs/human/33_study.ipynb #9cdcc121
 def table1_without_text_values(scorers:dict, # {name: OfflineScorer}
