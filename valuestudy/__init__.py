@@ -19,7 +19,7 @@ Modules:
 - `valuestudy.human.arguments`: Touché23-ValueEval's arguments as a test of GPV against people's judgements: Schwartz's ten values as labels, the text GPV reads, and a fixed held-out part.
 - `valuestudy.human.baselines`: How good is a value score on Touché23's arguments? Per-value ROC AUC and F1 beside the trivial lines, a supervised TF-IDF line cross-validated by topic, and a zero-shot embedding line.
 - `valuestudy.human.portraits`: Concurrent validity on Value Portrait: does GPV's score of a response for a value follow how that response relates to the value in the people who rated it?
-- `valuestudy.human.study`: The pieces the `human` paper notebooks call: the parts of the arguments, the two offline scorers (ValueBench only, and retrained with the train part's arguments), GPV on arguments, tables of scorers beside their trivial lines, Table 1 without leaks, and the paper's stability and value-map analyses on people's texts.
+- `valuestudy.human.study`: The pieces the `human` paper notebooks call: the parts of the arguments, the three offline scorers (ValueBench only, and retrained with the train part's arguments in two ways), GPV on arguments, tables of scorers beside their trivial lines, Table 1 without leaks, and the paper's stability and value-map analyses on people's texts.
 - `valuestudy.models`: One interface for every LLM: `generate`, `score_labels` and `embed`, batched and cached.
 - `valuestudy.openai_api`: `openai/<model>`: OpenAI's API, or any server that speaks it (vLLM, llama.cpp server, Ollama) via `base_url`.
 - `valuestudy.prompts`: The instruments and prompt helpers both papers share: transcribed instrument texts and tables, lenient JSON, parsed generation with retries.

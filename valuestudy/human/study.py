@@ -1,4 +1,4 @@
-"""The pieces the `human` paper notebooks call: the parts of the arguments, the two offline scorers (ValueBench only, and retrained with the train part's arguments), GPV on arguments, tables of scorers beside their trivial lines, Table 1 without leaks, and the paper's stability and value-map analyses on people's texts.
+"""The pieces the `human` paper notebooks call: the parts of the arguments, the three offline scorers (ValueBench only, and retrained with the train part's arguments in two ways), GPV on arguments, tables of scorers beside their trivial lines, Table 1 without leaks, and the paper's stability and value-map analyses on people's texts.
 
 The GPV paper validates its measure on 791 blogs (§4): perception-level results agree with the author's aggregate
 (stability, Table 6), the ten values' correlations across authors place them on Schwartz's circle (construct
@@ -36,7 +36,7 @@ def argument_parts(smoke_size:int=None # Keep the first `smoke_size` arguments o
     return {part: args[split == part].head(smoke_size).reset_index(drop=True) if smoke_size else args[split == part].reset_index(drop=True)
             for part in ('train', 'dev', 'heldout')}
 
-# %% ../../nbs/human/33_study.ipynb #da32a443
+# %% ../../nbs/human/33_study.ipynb #6d58816f
 VALUEBENCH_ONLY, WITH_ARGUMENTS, WITH_ARGUMENT_PAIRS = 'ValueBench only', 'ValueBench + arguments (softmax)', 'ValueBench + arguments (binary)'
 
 def human_scorers(train:pd.DataFrame, # The train part's arguments
@@ -44,17 +44,17 @@ def human_scorers(train:pd.DataFrame, # The train part's arguments
                   cache=None, # The call cache (a run's: `run.cache`)
                   progress=True) -> dict:
     "{VALUEBENCH_ONLY: the offline scorer, WITH_ARGUMENTS / WITH_ARGUMENT_PAIRS: its relevance retrained with `train`'s arguments}, each trained once per machine."
-    items, recipe = (valuebench_items(['PVQ40']), SMOKE_RECIPE) if smoke else (None, {})
+    items, recipe = (valuebench_items(['PVQ40']), SMOKE_RECIPE) if smoke else (None, {})   # {}: the default recipes
     texts = labelled_texts(train)
-    return {VALUEBENCH_ONLY: offline_scorer(items, recipe or None, recipe or None, cache=cache, progress=progress),
-            WITH_ARGUMENTS: offline_scorer(items, recipe or None, recipe or None, cache=cache, progress=progress, texts=texts),
+    return {VALUEBENCH_ONLY: offline_scorer(items, recipe, recipe, cache=cache, progress=progress),
+            WITH_ARGUMENTS: offline_scorer(items, recipe, recipe, cache=cache, progress=progress, texts=texts),
             WITH_ARGUMENT_PAIRS: offline_scorer(items, recipe or None, {**recipe, 'text_loss': 'binary'}, cache=cache, progress=progress, texts=texts)}
 
-# %% ../../nbs/human/33_study.ipynb #e2dffd34
+# %% ../../nbs/human/33_study.ipynb #1e06cef6
 def study_run(run, # open_run('human', …)
               design=True # Read stage 1's choice of scorer (`01_design`)
              ):
-    "SimpleNamespace(parts, scorers, units, chosen, scorer): the arguments' parts, both scorers, the perception units, the chosen scorer."
+    "SimpleNamespace(parts, scorers, units, chosen, scorer): the arguments' parts, the three scorers, the perception units, the chosen one."
     from types import SimpleNamespace
     parts = argument_parts(run['arguments'])
     scorers = human_scorers(parts['train'], run.smoke, run.cache)
