@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test reproduce test check export clean-nbs readme bench
+.PHONY: install install-test install-docs reproduce test docs check export clean-nbs readme bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,12 +19,18 @@ $(VENV)/.stamp-install: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.stamp-test: requirements-test.txt $(VENV)/.stamp-install
+$(VENV)/.stamp-docs: requirements-docs.txt $(VENV)/.stamp-install
+	$(BIN)/pip install -q -r requirements-docs.txt
+	touch $@
+
+# The tests build the documentation site too, so they need its tools.
+$(VENV)/.stamp-test: requirements-test.txt $(VENV)/.stamp-docs
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@
 
 install: $(VENV)/.stamp-install
 install-test: $(VENV)/.stamp-test
+install-docs: $(VENV)/.stamp-docs
 
 ## Regenerate every figure and table of both papers on the embedded default models.
 reproduce: install
@@ -33,6 +39,10 @@ reproduce: install
 ## The whole test suite (pytest runs the unit tests, the library notebooks and smoke runs of the paper notebooks).
 test: install-test
 	$(BIN)/python -m pytest
+
+## The documentation site, built offline into _docs/ (open _docs/index.html, or `python -m http.server -d _docs`).
+docs: install-docs
+	$(BIN)/python tools/docs.py
 
 ## Notebooks clean and library in sync with them (what CI checks).
 check: install
