@@ -140,3 +140,22 @@ def test_the_site_in_a_browser(site, served, browser, tmp_path):
     if os.environ.get('VALUESTUDY_SCREENSHOTS'):
         keep = Path(os.environ['VALUESTUDY_SCREENSHOTS']); keep.mkdir(parents=True, exist_ok=True)
         for s in shots: shutil.copy(s, keep/s.name)
+
+def test_a_paper_page_takes_the_newest_full_run_of_the_same_code(tmp_path):
+    nb = ROOT/'nbs'/'papers'/'gpv'/'fig4_schwartz_correlations.ipynb'
+    cells = json.loads(nb.read_text())['cells']
+    def ran(folder, end, smoke=False, exception=None, code=cells):
+        copy = tmp_path/folder/nb.name; copy.parent.mkdir(parents=True)
+        params = {'cell_type': 'code', 'metadata': {'tags': ['injected-parameters']}, 'source': 'smoke = False', 'outputs': []}
+        copy.write_text(json.dumps({'cells': [params, *code], 'metadata': {'papermill': {
+            'end_time': end, 'exception': exception, 'parameters': {'smoke': smoke}}}}))
+        return copy
+    assert docs.last_execution(nb, tmp_path) is None                                   # a fresh clone: no runs
+    older = ran('gpv-1', '2026-01-01T00:00:00')
+    ran('gpv-2', '2026-02-01T00:00:00', smoke=True)                                    # a smoke run is not the paper's
+    ran('gpv-3', '2026-03-01T00:00:00', exception=True)                                # nor a failed one
+    ran('gpv-4', '2026-04-01T00:00:00', code=[dict(c, source='1 + 1') if c['cell_type'] == 'code' else c for c in cells])
+    ran('valuelex-5', '2026-05-01T00:00:00')                                           # nor another paper's
+    assert docs.last_execution(nb, tmp_path)[0] == older
+    newer = ran('gpv-6', '2026-06-01T00:00:00')
+    assert docs.last_execution(nb, tmp_path)[0] == newer

@@ -1,9 +1,10 @@
 """Build the documentation site offline: `make docs` → `_docs/index.html` (or `python tools/docs.py [--out DIR]`).
 
 What a reader finds there: the README as the landing page; every library notebook and tutorial *executed*, with its
-examples' outputs (cells as the tests run them: the same skip flags); every paper notebook as written, followed by the
-artifacts the committed run of `valuestudy reproduce` wrote for it (figures inline, tables — the paper's numbers
-beside ours — inline, CSV/JSON/PDF as downloads) and the run's manifest; the architecture; an API index. Page paths
+examples' outputs (cells as the tests run them: the same skip flags); every paper notebook with the outputs of its last
+full `valuestudy reproduce` on this machine (`runs/`, when one ran the same code; a fresh clone has none), followed by
+the artifacts the committed run wrote for it (figures inline, tables — the paper's numbers beside ours — inline,
+CSV/JSON/PDF as downloads) and the run's manifest; the architecture; an API index. Page paths
 follow nbdev's (`nbs/07_artifacts.ipynb` → `artifacts.html`, plus `artifacts.html.md` for LLMs), so the `Docs:` links
 in the module docstrings name pages of this site.
 
@@ -143,6 +144,24 @@ def page_markdown(cells: list) -> str:
     return '\n\n'.join(out) + '\n'
 
 # ------------------------------------------------------------------------------------------------- paper artifacts
+def code_cells(cells: list) -> list:
+    "The source of a notebook's code cells, papermill's injected parameters left out: what makes two copies the same code."
+    return [''.join(c['source']) for c in cells if c['cell_type'] == 'code'
+            and 'injected-parameters' not in c.get('metadata', {}).get('tags', [])]
+
+def last_execution(nb: Path, runs_dir: Path = ROOT/'runs'):
+    """The newest copy of paper notebook `nb` that `valuestudy reproduce` executed under `runs_dir` — a full run (not
+    smoke), finished without an exception, of the same code as `nb` today — or None (a fresh clone has no runs)."""
+    paper, want, best = nb.parent.name, code_cells(json.loads(nb.read_text())['cells']), None
+    for copy in runs_dir.glob(f"{paper}-*/{nb.name}"):
+        try: ran = json.loads(copy.read_text())
+        except (OSError, ValueError): continue
+        pm = ran.get('metadata', {}).get('papermill', {})
+        if pm.get('exception') or pm.get('parameters', {}).get('smoke') is not False or not pm.get('end_time'): continue
+        if code_cells(ran['cells']) != want: continue
+        if best is None or pm['end_time'] > best[0]: best = (pm['end_time'], copy, ran)
+    return None if best is None else (best[1], best[2])
+
 def artifact_owner(name: str, stems: list):
     "The notebook that wrote artifact `name`: the longest notebook stem it starts with, else the stage of its `NN_` prefix."
     owners = [s for s in stems if name.startswith(s + '_') or name.startswith(s + '.')]
@@ -191,7 +210,7 @@ def manifest_summary(paper: str) -> tuple:
     return lines, stages
 
 # ---------------------------------------------------------------------------------------------------------- staging
-def stage(src: Path, jobs: int = 2) -> dict:
+def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
     "Write every page into `src`; return {'pages': {page: title}, 'figures': {png: page}}."
     for p in src.iterdir() if src.exists() else []:
         if p.name != '.executed': shutil.rmtree(p) if p.is_dir() else p.unlink()
@@ -213,7 +232,16 @@ def stage(src: Path, jobs: int = 2) -> dict:
         run_lines, stage_times = manifest_summary(paper)
         for nb in nbs:
             here = page_of(nb)
-            cells = page_cells(json.loads(nb.read_text())['cells'], here, pages)
+            ran, source = last_execution(nb, runs_dir), json.loads(nb.read_text())['cells']
+            if ran:                 # today's text, the run's outputs (its code cells are today's, one for one)
+                outputs = iter(c.get('outputs', []) for c in ran[1]['cells'] if c['cell_type'] == 'code'
+                               and 'injected-parameters' not in c.get('metadata', {}).get('tags', []))
+                source = [dict(c, outputs=next(outputs)) if c['cell_type'] == 'code' else c for c in source]
+            cells = page_cells(source, here, pages)
+            if ran:
+                pm = ran[1]['metadata']['papermill']
+                cells.insert(1, markdown_cell(f"*Outputs as executed by `valuestudy reproduce` at {pm['end_time'][:19].replace('T', ' ')} "
+                                              f"UTC ({ran[0].parent.name}); the artifacts at the end are the committed ones.*"))
             t = stage_times.get(nb.stem, {})
             calls = (f"{t.get('hits', 0):,} model calls from the cache, {t.get('misses', 0):,} made"
                      if t.get('hits') or t.get('misses') else 'no model calls')
@@ -273,10 +301,10 @@ def api_index() -> str:
         out.append('')
     return '\n'.join(out)
 
-def build(out: Path = ROOT/'_docs', src: Path = ROOT/'_proc', jobs: int = 2) -> Path:
+def build(out: Path = ROOT/'_docs', src: Path = ROOT/'_proc', jobs: int = 2, runs_dir: Path = ROOT/'runs') -> Path:
     "Stage every page in `src`, build the site into `out` with Sphinx, write each page's `.html.md` twin; return `out`."
     t = time.time()
-    staged = stage(src, jobs)
+    staged = stage(src, jobs, runs_dir)
     warnings = src/'sphinx-warnings.txt'
     build_dir = src/'_build'                            # Sphinx and myst-nb write beside their output: keep it all in src
     shutil.rmtree(build_dir, ignore_errors=True)        # no page of an earlier build survives into this one
@@ -298,5 +326,6 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', type=Path, default=ROOT/'_docs'); ap.add_argument('--src', type=Path, default=ROOT/'_proc')
     ap.add_argument('--jobs', type=int, default=2)
+    ap.add_argument('--runs', type=Path, default=ROOT/'runs', help="where `valuestudy reproduce` left its executed notebooks")
     a = ap.parse_args()
-    build(a.out.resolve(), a.src.resolve(), a.jobs)
+    build(a.out.resolve(), a.src.resolve(), a.jobs, a.runs.resolve())
