@@ -159,3 +159,13 @@ def test_a_paper_page_takes_the_newest_full_run_of_the_same_code(tmp_path):
     assert docs.last_execution(nb, tmp_path)[0] == older
     newer = ran('gpv-6', '2026-06-01T00:00:00')
     assert docs.last_execution(nb, tmp_path)[0] == newer
+
+def test_a_paper_page_prefers_the_copy_its_committed_run_kept(tmp_path):
+    nb = ROOT/'nbs'/'papers'/'gpv'/'fig4_schwartz_correlations.ipynb'
+    cells = json.loads(nb.read_text())['cells']
+    kept = tmp_path/'figures'/'gpv'/nb.name; kept.parent.mkdir(parents=True)
+    kept.write_text(json.dumps({'cells': cells, 'metadata': {}}))
+    where, shown = docs.executed_outputs(nb, tmp_path/'runs', tmp_path/'figures')
+    assert 'committed run' in where and shown == cells
+    kept.write_text(json.dumps({'cells': [dict(c, source='2 + 2') if c['cell_type'] == 'code' else c for c in cells], 'metadata': {}}))
+    assert docs.executed_outputs(nb, tmp_path/'runs', tmp_path/'figures') is None      # older code, and no run: no outputs

@@ -1,8 +1,8 @@
 """Build the documentation site offline: `make docs` → `_docs/index.html` (or `python tools/docs.py [--out DIR]`).
 
 What a reader finds there: the README as the landing page; every library notebook and tutorial *executed*, with its
-examples' outputs (cells as the tests run them: the same skip flags); every paper notebook with the outputs of its last
-full `valuestudy reproduce` on this machine (`runs/`, when one ran the same code; a fresh clone has none), followed by
+examples' outputs (cells as the tests run them: the same skip flags); every paper notebook with the outputs its
+committed run kept (`figures/<paper>/<stem>.ipynb`; else those of the last full run in `runs/` of the same code), followed by
 the artifacts the committed run wrote for it (figures inline, tables — the paper's numbers beside ours — inline,
 CSV/JSON/PDF as downloads) and the run's manifest; the architecture; an API index. Page paths
 follow nbdev's (`nbs/07_artifacts.ipynb` → `artifacts.html`, plus `artifacts.html.md` for LLMs), so the `Docs:` links
@@ -162,6 +162,20 @@ def last_execution(nb: Path, runs_dir: Path = ROOT/'runs'):
         if best is None or pm['end_time'] > best[0]: best = (pm['end_time'], copy, ran)
     return None if best is None else (best[1], best[2])
 
+def executed_outputs(nb: Path, runs_dir: Path = ROOT/'runs', figures_dir: Path = ROOT/'figures'):
+    """(a line saying where they come from, cells) of the outputs to show for paper notebook `nb`: the copy its committed
+    run kept (`figures/<paper>/<stem>.ipynb`) while the code is today's, else the newest full run in `runs_dir`, else None."""
+    committed = figures_dir/nb.parent.name/nb.name
+    if committed.exists():
+        cells = json.loads(committed.read_text())['cells']
+        if code_cells(cells) == code_cells(json.loads(nb.read_text())['cells']):
+            return f"*Outputs as the committed run executed this notebook (`figures/{nb.parent.name}/{nb.name}`).*", cells
+    ran = last_execution(nb, runs_dir)
+    if ran is None: return None
+    end = ran[1]['metadata']['papermill']['end_time'][:19].replace('T', ' ')
+    return (f"*Outputs as executed by `valuestudy reproduce` at {end} UTC ({ran[0].parent.name}), a run on this machine; "
+            f"the artifacts at the end are the committed ones.*", ran[1]['cells'])
+
 def artifact_owner(name: str, stems: list):
     "The notebook that wrote artifact `name`: the longest notebook stem it starts with, else the stage of its `NN_` prefix."
     owners = [s for s in stems if name.startswith(s + '_') or name.startswith(s + '.')]
@@ -227,21 +241,19 @@ def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
     figures = {}
     for paper, nbs in papers.items():
         stems = [nb.stem for nb in nbs]
-        names = sorted(json.loads((ROOT/'figures'/paper/'manifest.json').read_text())['artifacts'])
+        names = sorted(n for n in json.loads((ROOT/'figures'/paper/'manifest.json').read_text())['artifacts']
+                       if not n.endswith('.ipynb'))          # the notebooks as they ran: shown as the pages' outputs
         owned = {s: [n for n in names if artifact_owner(n, stems) == s] for s in stems}
         run_lines, stage_times = manifest_summary(paper)
         for nb in nbs:
             here = page_of(nb)
-            ran, source = last_execution(nb, runs_dir), json.loads(nb.read_text())['cells']
+            ran, source = executed_outputs(nb, runs_dir), json.loads(nb.read_text())['cells']
             if ran:                 # today's text, the run's outputs (its code cells are today's, one for one)
-                outputs = iter(c.get('outputs', []) for c in ran[1]['cells'] if c['cell_type'] == 'code'
+                outputs = iter(c.get('outputs', []) for c in ran[1] if c['cell_type'] == 'code'
                                and 'injected-parameters' not in c.get('metadata', {}).get('tags', []))
                 source = [dict(c, outputs=next(outputs)) if c['cell_type'] == 'code' else c for c in source]
             cells = page_cells(source, here, pages)
-            if ran:
-                pm = ran[1]['metadata']['papermill']
-                cells.insert(1, markdown_cell(f"*Outputs as executed by `valuestudy reproduce` at {pm['end_time'][:19].replace('T', ' ')} "
-                                              f"UTC ({ran[0].parent.name}); the artifacts at the end are the committed ones.*"))
+            if ran: cells.insert(1, markdown_cell(ran[0]))
             t = stage_times.get(nb.stem, {})
             calls = (f"{t.get('hits', 0):,} model calls from the cache, {t.get('misses', 0):,} made"
                      if t.get('hits') or t.get('misses') else 'no model calls')

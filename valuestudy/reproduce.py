@@ -15,8 +15,9 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 
 # %% auto #0
 __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'MACHINE_SETTINGS', 'paper_notebooks', 'package_versions', 'git_state',
-           'NotebookFailed', 'run_notebook', 'check_overrides', 'declared_parameters', 'check_declared', 'stage_table',
-           'is_stage', 'run_notebooks', 'variant_runs', 'missing_stages', 'run_paper', 'main', 'measure_command']
+           'NotebookFailed', 'run_notebook', 'executed_copy', 'check_overrides', 'declared_parameters',
+           'check_declared', 'stage_table', 'is_stage', 'run_notebooks', 'variant_runs', 'missing_stages', 'run_paper',
+           'main', 'measure_command']
 
 # %% ../nbs/09_reproduce.ipynb #c2337f67
 import argparse, json, os, platform, subprocess, sys, time, uuid
@@ -94,7 +95,7 @@ def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/09_reproduce.ipynb #dceecd2e
+# %% ../nbs/09_reproduce.ipynb #f6bf375f
 def _stage(figures:Path, staging:Path, copy=True):
     "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
     import shutil
@@ -116,6 +117,35 @@ def _publish(staging:Path, figures:Path):
         if p.is_file() and p.name not in keep and not p.name.startswith('.'): p.unlink()
     shutil.rmtree(staging)
 
+# %% ../nbs/09_reproduce.ipynb #83efa1e3
+def executed_copy(executed:Path, # A notebook papermill executed
+                  replace:dict=None # {text: what to write instead}: the run's staging folders → where they publish
+                 ) -> str:
+    "The executed notebook as a byte-stable artifact (JSON text): its code and outputs, nothing the clock or the machine decides."
+    nb = json.loads(Path(executed).read_text())
+    cells = []
+    for c in nb['cells']:
+        meta = {k: v for k, v in c.get('metadata', {}).items() if k not in ('execution', 'papermill')}
+        if 'injected-parameters' in meta.get('tags', []): continue
+        c = dict(c, metadata=meta)
+        if c['cell_type'] == 'code':
+            outs = []
+            for o in c.get('outputs', []):
+                if o.get('output_type') == 'stream':
+                    if o.get('name') == 'stderr': continue
+                    text = ''.join(o['text']) if isinstance(o['text'], list) else o['text']
+                    if outs and outs[-1].get('output_type') == 'stream' and outs[-1]['name'] == o['name']:
+                        outs[-1] = dict(outs[-1], text=outs[-1]['text'] + text); continue
+                    o = dict(o, text=text)
+                outs.append(o)
+            c['outputs'] = outs
+        cells.append(c)
+    text = json.dumps(dict(nb, cells=cells, metadata={k: v for k, v in nb.get('metadata', {}).items() if k != 'papermill'}),
+                      indent=1, sort_keys=True, ensure_ascii=False) + '\n'
+    for old, new in sorted((replace or {}).items(), key=lambda kv: -len(kv[0])): text = text.replace(old, new)
+    return text
+
+# %% ../nbs/09_reproduce.ipynb #b75975c5
 def check_overrides(overrides:dict):
     "Refuse a model spec that is malformed or carries a secret, before anything is run or written."
     from valuestudy.models import parse_spec
@@ -257,6 +287,11 @@ def run_paper(paper:str, # `valuelex`, `gpv` or `human`
         status = pd.DataFrame([dict(analysis=nb.stem, status=results[f'{nb.stem}_{v}'][1], error=results[f'{nb.stem}_{v}'][2])
                                for w, nb in variants if w == v])
         save_table(status, f'{v}_variant_status', staging)
+    paths = {str(staging): str(_rel(figures, root)), str(staging_results): str(_rel(results_path, root))}
+    for key, (_, status, _) in results.items():          # the notebooks that finished, as they ran
+        kept = staging/f'{key}.ipynb'
+        if status == 'ok': kept.write_text(executed_copy(run_dir/f'{key}.ipynb', paths))
+        elif kept.exists(): kept.unlink()              # a partial run's earlier copy no longer says what this run found
     cache = CallCache(resolve_path(settings['cache_path'], root), 'live')
     usage = cache.usage(run_id)
     stages = []
