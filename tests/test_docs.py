@@ -169,3 +169,9 @@ def test_a_paper_page_prefers_the_copy_its_committed_run_kept(tmp_path):
     assert 'committed run' in where and shown == cells
     kept.write_text(json.dumps({'cells': [dict(c, source='2 + 2') if c['cell_type'] == 'code' else c for c in cells], 'metadata': {}}))
     assert docs.executed_outputs(nb, tmp_path/'runs', tmp_path/'figures') is None      # older code, and no run: no outputs
+
+def test_every_paper_notebook_has_its_committed_run_outputs(tmp_path):
+    "The copy each paper notebook's committed run kept is of today's code: edit a paper notebook's code, re-run its paper."
+    stale = [nb.relative_to(ROOT).as_posix() for p in docs.PAPERS for nb in docs.paper_notebooks(p)
+             if docs.executed_outputs(nb, tmp_path) is None]
+    assert not stale, f"re-run `valuestudy reproduce --paper <paper> --only <stem>` for: {stale}"
