@@ -228,7 +228,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #50bb3af0
+# %% ../../nbs/gpv/23_scorer.ipynb #edb94b33
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -263,14 +263,20 @@ def trained_once(prefix:str, # The models' folder name prefix
                 ):
     """Turn `train(recipe, items, folder, data_sha256, progress, texts)` into a trainer `(items=None, recipe=None, models_dir=None,
     progress=True, force=False, texts=None) -> folder` that trains once per recipe and data (all ValueBench items unless
-    given, and labelled `texts` when given), then loads from the models cache."""
+    given, and labelled `texts` when given), then loads from the models cache. Processes that ask for one folder at once
+    train it once: the first holds a lock on it while it trains, the others wait and then load what it wrote."""
     def wrap(train):
         def trainer(items=None, recipe=None, models_dir=None, progress=True, force=False, texts=None) -> Path:
             from valuestudy.data import valuebench_items
             r = {**defaults, **(recipe or {})}
             items = valuebench_items() if items is None else items
             out, data_hash = _recipe_folder(prefix, r, items, models_dir, texts)
-            if not (out/'recipe.json').exists() or force: train(r, items, out, data_hash, progress, texts)
+            if (out/'recipe.json').exists() and not force: return out
+            import fcntl
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with open(out.parent/f'.{out.name}.lock', 'w') as lock:       # one trainer per folder; the others wait for it
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not (out/'recipe.json').exists() or force: train(r, items, out, data_hash, progress, texts)
             return out
         trainer.__name__, trainer.__qualname__, trainer.__doc__, trainer.__module__ = train.__name__, train.__qualname__, train.__doc__, train.__module__
         return trainer
