@@ -24,11 +24,11 @@ Docs: https://valuestudy.github.io/valuestudy/hf.html.md"""
 __all__ = ['pick_device', 'pick_dtype', 'convert_gguf', 'HFModel', 'bos_to_add', 'has_chat_template', 'unit_seed', 'RowSampler',
            'shared_prefix_len', 'prefix_groups', 'groups_pay']
 
-# %% ../nbs/03_hf.ipynb #d5c6630b
+# %% ../nbs/03_hf.ipynb #4173ba5a
 import hashlib, os, json, time
 from pathlib import Path
 import numpy as np
-from .config import read_settings, resolve_path, sha256_file, written_then_renamed
+from .config import read_settings, resolve_path, sha256_file, written_then_renamed, one_writer
 from .models import Model, parse_spec
 
 # %% ../nbs/03_hf.ipynb #31fa64ff
@@ -44,7 +44,7 @@ def pick_dtype(dtype, device):
     if dtype in (None, '', 'auto'): return torch.bfloat16 if device.startswith('cuda') else torch.float32
     return getattr(torch, dtype)
 
-# %% ../nbs/03_hf.ipynb #58ff559e
+# %% ../nbs/03_hf.ipynb #7712ca79
 def convert_gguf(gguf_path, # A .gguf file
                  models_dir=None # Where converted folders are kept (default: settings `models_dir`)
                 ) -> Path:
@@ -55,13 +55,15 @@ def convert_gguf(gguf_path, # A .gguf file
     sha = sha256_file(gguf_path, memo=True)
     out = resolve_path(models_dir or read_settings()['models_dir'])/f"{gguf_path.stem}-{sha[:16]}"
     if (out/'converted.json').exists(): return out
-    tok = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype='float32')
-    model.hf_quantizer = None                      # dequantized weights: save them as an ordinary checkpoint
-    if hasattr(model.config, 'quantization_config'): del model.config.quantization_config
-    with written_then_renamed(out) as tmp:
-        model.save_pretrained(tmp); tok.save_pretrained(tmp)
-        (tmp/'converted.json').write_text(json.dumps({'gguf': gguf_path.name, 'sha256': sha}, indent=1))
+    with one_writer(out):                          # notebooks side by side: one converts, the others wait for it
+        if (out/'converted.json').exists(): return out
+        tok = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+        model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype='float32')
+        model.hf_quantizer = None                  # dequantized weights: save them as an ordinary checkpoint
+        if hasattr(model.config, 'quantization_config'): del model.config.quantization_config
+        with written_then_renamed(out) as tmp:
+            model.save_pretrained(tmp); tok.save_pretrained(tmp)
+            (tmp/'converted.json').write_text(json.dumps({'gguf': gguf_path.name, 'sha256': sha}, indent=1))
     return out
 
 # %% ../nbs/03_hf.ipynb #189514cf

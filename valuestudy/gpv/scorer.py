@@ -34,12 +34,12 @@ __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'val
            'train_scorer', 'scorer_info', 'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss',
            'BiEncoderRelevance', 'train_relevance', 'OfflineScorer', 'offline_scorer']
 
-# %% ../../nbs/gpv/23_scorer.ipynb #e2a1e433
+# %% ../../nbs/gpv/23_scorer.ipynb #edf9ee68
 import hashlib, json, re, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from ..config import read_settings, resolve_path, written_then_renamed
+from ..config import read_settings, resolve_path, written_then_renamed, one_writer
 from ..models import Model, parse_spec
 
 # %% ../../nbs/gpv/23_scorer.ipynb #fd88173e
@@ -228,7 +228,7 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #edb94b33
+# %% ../../nbs/gpv/23_scorer.ipynb #904d26d9
 RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
               frozen_layers=0, split=SPLIT, seed=0, version=4)
 
@@ -272,10 +272,7 @@ def trained_once(prefix:str, # The models' folder name prefix
             items = valuebench_items() if items is None else items
             out, data_hash = _recipe_folder(prefix, r, items, models_dir, texts)
             if (out/'recipe.json').exists() and not force: return out
-            import fcntl
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with open(out.parent/f'.{out.name}.lock', 'w') as lock:       # one trainer per folder; the others wait for it
-                fcntl.flock(lock, fcntl.LOCK_EX)
+            with one_writer(out):                     # one trainer per folder; the others wait for it, then load
                 if not (out/'recipe.json').exists() or force: train(r, items, out, data_hash, progress, texts)
             return out
         trainer.__name__, trainer.__qualname__, trainer.__doc__, trainer.__module__ = train.__name__, train.__qualname__, train.__doc__, train.__module__
