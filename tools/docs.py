@@ -18,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/'nbs'
 SKIP_FLAGS = ['notest', 'slow', 'llm', 'gpu']          # as tests/conftest.py: the cells the suite runs are the cells shown
-PAPERS = {'valuelex': 'ValueLex: the paper, reproduced',
-          'gpv': 'GPV: the paper, reproduced',
+from valuestudy.reproduce import PAPERS as RUNS, paper_notebooks   # the runs, and each one's notebooks in run order
+TITLES = {'valuelex': 'ValueLex: the paper, reproduced', 'gpv': 'GPV: the paper, reproduced',
           'human': 'The human study: GPV on text people wrote'}
+PAPERS = {p: TITLES.get(p, f'{p}: reproduced') for p in RUNS}     # every run `valuestudy reproduce` knows has its pages
 SECTIONS = [('The core', lambda p: p.parent == NBS),
             ('ValueLex', lambda p: p.parent.name == 'valuelex' and 'papers' not in p.parts),
             ('GPV', lambda p: p.parent.name == 'gpv' and 'papers' not in p.parts),
@@ -35,8 +36,6 @@ def page_of(nb: Path) -> str:
 def library_notebooks() -> list:
     "Library notebooks and tutorials: the ones the docs build executes."
     return sorted(p for p in NBS.rglob('[0-9][0-9]_*.ipynb') if 'papers' not in p.parts and '.ipynb_checkpoints' not in p.parts)
-
-def paper_notebooks(paper: str) -> list: return sorted((NBS/'papers'/paper).glob('*.ipynb'))
 
 def sha256(*parts) -> str:
     h = hashlib.sha256()
@@ -123,8 +122,8 @@ def page_cells(cells: list, here: str, pages: dict) -> list:
 
 def markdown_cell(text: str) -> dict: return {'cell_type': 'markdown', 'metadata': {}, 'source': text}
 
-def write_page(nb: dict, cells: list, path: Path):
-    "A staged notebook page: `cells` under `nb`'s metadata, with a Python kernelspec so myst-nb knows its lexer."
+def write_page(cells: list, path: Path):
+    "A staged notebook page: `cells`, with a Python kernelspec so myst-nb knows its lexer."
     meta = {'kernelspec': {'display_name': 'Python 3', 'language': 'python', 'name': 'python3'},
             'language_info': {'name': 'python'}}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,20 +144,24 @@ def page_markdown(cells: list) -> str:
 
 # ------------------------------------------------------------------------------------------------- paper artifacts
 def code_cells(cells: list) -> list:
-    "The source of a notebook's code cells, papermill's injected parameters left out: what makes two copies the same code."
-    return [''.join(c['source']) for c in cells if c['cell_type'] == 'code'
-            and 'injected-parameters' not in c.get('metadata', {}).get('tags', [])]
+    "A notebook's own code cells: papermill's injected parameters cell left out."
+    return [c for c in cells if c['cell_type'] == 'code' and 'injected-parameters' not in c.get('metadata', {}).get('tags', [])]
+
+def same_code(a: list, b: list) -> bool:
+    "Whether two copies of a notebook (their cells) hold the same code."
+    source = lambda cells: [''.join(c['source']) for c in code_cells(cells)]
+    return source(a) == source(b)
 
 def last_execution(nb: Path, runs_dir: Path = ROOT/'runs'):
     """The newest copy of paper notebook `nb` that `valuestudy reproduce` executed under `runs_dir` — a full run (not
     smoke), finished without an exception, of the same code as `nb` today — or None (a fresh clone has no runs)."""
-    paper, want, best = nb.parent.name, code_cells(json.loads(nb.read_text())['cells']), None
+    paper, today, best = nb.parent.name, json.loads(nb.read_text())['cells'], None
     for copy in runs_dir.glob(f"{paper}-*/{nb.name}"):
         try: ran = json.loads(copy.read_text())
         except (OSError, ValueError): continue
         pm = ran.get('metadata', {}).get('papermill', {})
         if pm.get('exception') or pm.get('parameters', {}).get('smoke') is not False or not pm.get('end_time'): continue
-        if code_cells(ran['cells']) != want: continue
+        if not same_code(ran['cells'], today): continue
         if best is None or pm['end_time'] > best[0]: best = (pm['end_time'], copy, ran)
     return None if best is None else (best[1], best[2])
 
@@ -168,7 +171,7 @@ def executed_outputs(nb: Path, runs_dir: Path = ROOT/'runs', figures_dir: Path =
     committed = figures_dir/nb.parent.name/nb.name
     if committed.exists():
         cells = json.loads(committed.read_text())['cells']
-        if code_cells(cells) == code_cells(json.loads(nb.read_text())['cells']):
+        if same_code(cells, json.loads(nb.read_text())['cells']):
             return f"*Outputs as the committed run executed this notebook (`figures/{nb.parent.name}/{nb.name}`).*", cells
     ran = last_execution(nb, runs_dir)
     if ran is None: return None
@@ -225,7 +228,7 @@ def manifest_summary(paper: str) -> tuple:
 
 # ---------------------------------------------------------------------------------------------------------- staging
 def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
-    "Write every page into `src`; return {'pages': {page: title}, 'figures': {png: page}}."
+    "Write every page into `src`; return {'twins': {page: its cells, for its `.html.md`}, 'figures': {png: its page}}."
     for p in src.iterdir() if src.exists() else []:
         if p.name != '.executed': shutil.rmtree(p) if p.is_dir() else p.unlink()
     src.mkdir(parents=True, exist_ok=True)
@@ -237,7 +240,7 @@ def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
     for nb in libs:
         here = page_of(nb)
         cells = page_cells(json.loads(runs[nb].read_text())['cells'], here, pages)
-        write_page({}, cells, src/f"{here}.ipynb"); twins[here] = cells
+        write_page(cells, src/f"{here}.ipynb"); twins[here] = cells
     figures = {}
     for paper, nbs in papers.items():
         stems = [nb.stem for nb in nbs]
@@ -249,8 +252,7 @@ def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
             here = page_of(nb)
             ran, source = executed_outputs(nb, runs_dir), json.loads(nb.read_text())['cells']
             if ran:                 # today's text, the run's outputs (its code cells are today's, one for one)
-                outputs = iter(c.get('outputs', []) for c in ran[1] if c['cell_type'] == 'code'
-                               and 'injected-parameters' not in c.get('metadata', {}).get('tags', []))
+                outputs = iter(c.get('outputs', []) for c in code_cells(ran[1]))
                 source = [dict(c, outputs=next(outputs)) if c['cell_type'] == 'code' else c for c in source]
             cells = page_cells(source, here, pages)
             if ran: cells.insert(1, markdown_cell(ran[0]))
@@ -261,7 +263,7 @@ def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
                     f" runs it; in the run committed here it took {t.get('seconds', '?')} s ({calls}). Its artifacts, from "
                     f"`figures/{paper}/`:")
             cells += [markdown_cell(note)] + (artifact_cells(paper, owned[nb.stem], here) or [markdown_cell('(none: a stage notebook whose tables go to `results/` only)')])
-            write_page({}, cells, src/f"{here}.ipynb"); twins[here] = cells
+            write_page(cells, src/f"{here}.ipynb"); twins[here] = cells
             figures.update({f"figures/{paper}/{n}": here for n in owned[nb.stem] if n.endswith('.png')})
         rest = [n for n in names if all(n not in v for v in owned.values())]
         index = [f"# {PAPERS[paper]}", '', *run_lines, '', '## Notebooks, in the order the run takes them', '',
@@ -287,7 +289,7 @@ def stage(src: Path, jobs: int = 2, runs_dir: Path = ROOT/'runs') -> dict:
         for title, belongs in SECTIONS) + '\n- **The papers, reproduced**: ' + ', '.join(
         f"[{p}](papers/{p}/index.md)" for p in PAPERS) + '\n- **Reference**: [architecture](architecture.md), [API index](api.md)'),
         markdown_cell('\n'.join(toc))]
-    write_page({}, cells, src/'index.ipynb'); twins['index'] = cells
+    write_page(cells, src/'index.ipynb'); twins['index'] = cells
     (src/'architecture.md').write_text(link_paths((ROOT/'ARCHITECTURE.md').read_text(), 'architecture', pages))
     (src/'api.md').write_text(api_index())
     return {'twins': twins, 'figures': figures}
