@@ -49,15 +49,18 @@ def request_key(request:dict # A canonical request: op, model, revision, inputs,
     kept = {k: v for k, v in request.items() if k not in OPERATIONAL_FIELDS}
     return hashlib.sha256(canonical_json(kept).encode()).hexdigest()
 
-# %% ../nbs/01_cache.ipynb #e0a9193b
+# %% ../nbs/01_cache.ipynb #831f31d8
 class ReplayMiss(KeyError):
     "A request that a `replay` cache does not hold."
     def __init__(self, request): self.request = request
     def __str__(self):
-        return ("cache_mode='replay' and this request is not in the cache (run once with cache_mode='live' "
-                "to make it):\n" + json.dumps(self.request, indent=2, ensure_ascii=False)[:4000])
+        r = self.request
+        what = r.get('prompt') if 'prompt' in r else (r.get('messages') or [{}])[-1].get('content', r.get('text', ''))
+        return (f"cache_mode='replay' and this request is not in the cache: {r.get('op')} {r.get('model')} "
+                f"{json.dumps(str(what)[:120], ensure_ascii=False)} (run once with cache_mode='live' to make it); the "
+                "whole request:\n" + json.dumps(r, indent=2, ensure_ascii=False)[:4000])
 
-# %% ../nbs/01_cache.ipynb #f47b0305
+# %% ../nbs/01_cache.ipynb #1523ec78
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, op TEXT, model TEXT, request TEXT, response TEXT,
                                   seconds REAL);
@@ -80,6 +83,9 @@ def _cache_error(path, e):
     if 'not a database' in msg or 'malformed' in msg or 'file is encrypted' in msg:
         return CacheError(f"{path} is not a readable SQLite call cache ({e}): move it away, or point VALUESTUDY_CACHE "
                           "at another file")
+    if 'readonly' in msg or 'read-only' in msg or 'unable to open' in msg:
+        return CacheError(f"The call cache {path} cannot be written ({e}); every run records its usage there, replay too: "
+                          "make it and its folder writable, or copy it and point VALUESTUDY_CACHE at the copy")
     return None
 
 def _retry_locked(fn, seconds=60.0):
@@ -104,22 +110,38 @@ class CallCache:
             self._db.execute('PRAGMA busy_timeout=60000')
             if self.path != ':memory:': _retry_locked(lambda: self._db.execute('PRAGMA journal_mode=WAL'))
             self._db.execute('PRAGMA synchronous=NORMAL')
-            self._db.executescript(_SCHEMA)
-            have = {r[1] for r in self._db.execute('PRAGMA table_info(usage)')}   # a cache made before these columns
-            for col, decl in (('invalid', 'INTEGER DEFAULT 0'), ('seconds', 'REAL DEFAULT 0')):
-                if col not in have: self._db.execute(f'ALTER TABLE usage ADD COLUMN {col} {decl}')
+            if not self._current(): self._write(self._migrate)     # once, under the write lock: processes take turns
         except sqlite3.DatabaseError as e:
             raise (_cache_error(self.path, e) or e) from None
+
+    def _current(self) -> bool:
+        "The file has both tables with every column (read without a lock: the common case writes nothing)."
+        have = {r[1] for r in self._db.execute('PRAGMA table_info(usage)')}
+        return bool(self._db.execute("SELECT 1 FROM sqlite_master WHERE name='calls'").fetchone()) and {'invalid', 'seconds'} <= have
+
+    def _migrate(self, db):
+        "Create the tables, and add the columns a cache made before them lacks; inside one write transaction."
+        for stmt in filter(str.strip, _SCHEMA.split(';')): db.execute(stmt)
+        have = {r[1] for r in db.execute('PRAGMA table_info(usage)')}   # a cache made before these columns
+        for col, decl in (('invalid', 'INTEGER DEFAULT 0'), ('seconds', 'REAL DEFAULT 0')):
+            if col not in have: db.execute(f'ALTER TABLE usage ADD COLUMN {col} {decl}')
+
+    def _read(self, q, args=(), parse=lambda row: row) -> list:
+        "`parse` of each row of query `q`; a file that turns out damaged, or cannot be read, is one `CacheError` line."
+        try:
+            with self._lock: return [parse(r) for r in self._db.execute(q, args).fetchall()]
+        except (sqlite3.DatabaseError, ValueError) as e:       # a damaged page: SQLite's error, or text that is no JSON
+            raise (_cache_error(self.path, e) or CacheError(f"{self.path} cannot be read as a call cache ({str(e)[:80]}): "
+                                                            "move it away, or point VALUESTUDY_CACHE at another file")) from None
 
     def get_many(self, keys) -> dict:
         "The cached responses of `keys` as {key: response}; an empty dict when the mode is `off`."
         if self.mode == 'off' or not keys: return {}
         out, keys = {}, list(dict.fromkeys(keys))
-        with self._lock:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i:i+500]
-                q = f"SELECT key, response FROM calls WHERE key IN ({','.join('?'*len(chunk))})"
-                out.update({k: json.loads(v) for k, v in self._db.execute(q, chunk)})
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i+500]
+            out.update(self._read(f"SELECT key, response FROM calls WHERE key IN ({','.join('?'*len(chunk))})", chunk,
+                                  lambda r: (r[0], json.loads(r[1]))))
         return out
 
     def put_many(self, rows, # (key, request, response) triples
@@ -164,14 +186,14 @@ class CallCache:
         cols = USAGE_COLUMNS + (('seconds',) if seconds else ())
         sums = ', '.join(f'SUM({c})' for c in cols[3:])
         stage = run_id + STAGE_SEPARATOR
-        cur = self._db.execute(f'SELECT model, revision, op, {sums} FROM usage WHERE run_id=? OR substr(run_id, 1, ?)=? '
-                               'GROUP BY model, revision, op ORDER BY model, op', (run_id, len(stage), stage))
-        return [dict(zip(cols, r)) for r in cur]
+        rows = self._read(f'SELECT model, revision, op, {sums} FROM usage WHERE run_id=? OR substr(run_id, 1, ?)=? '
+                          'GROUP BY model, revision, op ORDER BY model, op', (run_id, len(stage), stage))
+        return [dict(zip(cols, r)) for r in rows]
 
-    def __len__(self): return self._db.execute('SELECT COUNT(*) FROM calls').fetchone()[0]
+    def __len__(self): return self._read('SELECT COUNT(*) FROM calls')[0][0]
     def requests(self, op=None) -> list:
         "Every stored request (optionally of one `op`), parsed: what was asked, readable."
         q, args = ('SELECT request FROM calls WHERE op=?', (op,)) if op else ('SELECT request FROM calls', ())
-        return [json.loads(r) for r, in self._db.execute(q, args)]
+        return self._read(q, args, lambda r: json.loads(r[0]))
     def close(self): self._db.close()
     def __repr__(self): return f"CallCache({self.path!r}, mode={self.mode!r}, {len(self)} calls)"

@@ -15,12 +15,13 @@ Docs: https://valuestudy.github.io/valuestudy/reproduce.html.md"""
 
 # %% auto #0
 __all__ = ['PAPERS', 'PACKAGES', 'USER_ERRORS', 'MACHINE_SETTINGS', 'paper_notebooks', 'package_versions', 'git_state',
-           'NotebookFailed', 'run_notebook', 'executed_copy', 'check_overrides', 'declared_parameters',
-           'check_declared', 'stage_table', 'is_stage', 'run_notebooks', 'variant_runs', 'missing_stages', 'run_paper',
-           'main', 'measure_command']
+           'NotebookFailed', 'run_notebook', 'owned_files', 'check_writable', 'executed_copy', 'check_overrides',
+           'declared_parameters', 'check_declared', 'stage_table', 'is_stage', 'run_notebooks', 'variant_runs',
+           'missing_stages', 'run_paper', 'main', 'measure_command']
 
-# %% ../nbs/09_reproduce.ipynb #c2337f67
-import argparse, json, os, platform, subprocess, sys, time, uuid
+# %% ../nbs/09_reproduce.ipynb #90417c57
+import argparse, filecmp, json, os, platform, shutil, subprocess, sys, tempfile, threading, time, uuid
+from contextlib import contextmanager
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 from .config import project_root, read_settings, resolve_path, sha256_file, written_then_renamed
@@ -61,7 +62,7 @@ def git_state(root=None) -> dict:
         except Exception: return ''
     return {'commit': git('rev-parse', 'HEAD') or None, 'dirty': bool(git('status', '--porcelain', '--untracked-files=no'))}
 
-# %% ../nbs/09_reproduce.ipynb #eb79da44
+# %% ../nbs/09_reproduce.ipynb #faf82f9e
 class NotebookFailed(RuntimeError):
     "A paper notebook that raised, or whose kernel died: names the notebook and the cell."
     user_error = False     # True when the notebook stopped on a user error (a bad model spec, panel, server, full disk)
@@ -76,8 +77,10 @@ def run_notebook(nb:Path, out:Path, parameters:dict, root:Path):
     declared = pm.inspect_notebook(str(nb))
     params = {k: v for k, v in parameters.items() if k in declared}
     try:
-        pm.execute_notebook(str(nb), str(out), parameters=params, cwd=str(root), kernel_name='python3',
-                            progress_bar=False, log_output=False)
+        with _interrupts_reach_kernels() as interrupted:
+            pm.execute_notebook(str(nb), str(out), parameters=params, cwd=str(root), kernel_name='python3',
+                                progress_bar=False, log_output=False)
+        if interrupted: raise KeyboardInterrupt       # it reached the kernel between two cells
     except pm.PapermillExecutionError as e:
         first = (str(e.evalue).strip().splitlines() or [''])[0]
         err = NotebookFailed(f"{_rel(nb, root)} failed in cell {e.exec_count} ({e.ename}: {first}); "
@@ -91,31 +94,100 @@ def run_notebook(nb:Path, out:Path, parameters:dict, root:Path):
         err.ename, err.reason = 'DeadKernelError', 'its kernel died'
         raise err from None
 
+@contextmanager
+def _interrupts_reach_kernels():
+    """Ctrl-C during a notebook goes to its kernel (which papermill starts in a session of its own, out of the terminal's
+    reach): the running cell sends no more requests, caches every answer that arrived and stops, and the run stops on
+    that error. Yields a list that is non-empty once an interrupt came; a second Ctrl-C stops this process at once."""
+    import signal
+    seen = []
+    if threading.current_thread() is not threading.main_thread(): yield seen; return
+    def forward(signum, frame):
+        seen.append(signum)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for pid in _kernel_pids():
+            try: os.killpg(pid, signal.SIGINT)
+            except OSError: pass
+    previous = signal.signal(signal.SIGINT, forward)
+    try: yield seen
+    finally: signal.signal(signal.SIGINT, previous)
+
+def _kernel_pids() -> list:
+    "This process's children that lead a session of their own: the kernels papermill started (Linux; elsewhere none)."
+    out = []
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        try: fields = stat.read_text().rsplit(')', 1)[1].split()
+        except OSError: continue
+        pid = int(stat.parent.name)
+        if int(fields[1]) == os.getpid() and int(fields[3]) == pid: out.append(pid)     # ppid, session id
+    return out
+
 def _rel(path, root):
     try: return Path(path).relative_to(root)
     except ValueError: return Path(path)
 
-# %% ../nbs/09_reproduce.ipynb #f6bf375f
-def _stage(figures:Path, staging:Path, copy=True):
-    "The folder to run in: a copy of `figures` (a partial run reads earlier artifacts), or empty (`copy=False`: a full run)."
-    import shutil
-    if staging.exists(): shutil.rmtree(staging)
-    if copy and figures.is_dir(): shutil.copytree(figures, staging)
-    else: staging.mkdir(parents=True)
+# %% ../nbs/09_reproduce.ipynb #f4d610f7
+def owned_files(figures:Path) -> tuple:
+    """(artifact names, stage-table names) that the last run into `figures` wrote, as its manifest lists them: all a new
+    run may replace or remove there. Anything else in the folder (a user's own files) is left as it is."""
+    try: m = json.loads((Path(figures)/'manifest.json').read_text())
+    except (OSError, ValueError): return set(), set()
+    if not isinstance(m, dict) or not isinstance(m.get('artifacts'), dict): return set(), set()
+    return set(m['artifacts']) | {'manifest.json'}, set(m.get('results') or {})
 
-def _publish(staging:Path, figures:Path):
-    "Move the staged artifacts into `figures`: changed and new files replace theirs, files the run removed go; manifest last."
-    import shutil
-    figures.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in staging.iterdir() if p.is_file())
-    for p in sorted(files, key=lambda p: p.name == 'manifest.json'):
-        dst = figures/p.name
-        if dst.exists() and dst.read_bytes() == p.read_bytes(): continue
-        with written_then_renamed(dst) as tmp: shutil.copyfile(p, tmp)
-    keep = {p.name for p in files}
-    for p in figures.iterdir():
-        if p.is_file() and p.name not in keep and not p.name.startswith('.'): p.unlink()
-    shutil.rmtree(staging)
+def check_writable(*folders):
+    "Refuse, before a run, a destination that cannot take its artifacts: a dangling link, a file, a folder not writable."
+    for folder in map(Path, folders):
+        if folder.is_symlink() and not folder.exists():
+            raise ValueError(f"{folder} is a link to {os.readlink(folder)}, which does not exist: create it or name another folder")
+        probe = next(p for p in [folder, *folder.parents] if p.exists())
+        if not probe.is_dir(): raise ValueError(f"{folder} cannot be made: {probe} is a file; name another folder")
+        try: tempfile.TemporaryFile(dir=probe).close()
+        except OSError as e:
+            raise ValueError(f"{probe} cannot be written ({e.strerror}): make it writable or name another folder") from None
+
+def _stage(figures:Path, staging:Path, copy=True, owned=()):
+    """The folder to run in: a copy of what the last run wrote into `figures` (a partial run reads earlier artifacts), or
+    empty (`copy=False`: a full run). A user's own files there are not copied, so no manifest lists them as artifacts."""
+    if staging.exists(): shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    if copy and figures.is_dir():
+        for name in sorted(owned):
+            if (figures/name).is_file():
+                try: shutil.copyfile(figures/name, staging/name)
+                except OSError as e:
+                    raise OSError(f"cannot copy {figures/name} into the run's folder {staging} ({e.strerror}): free some "
+                                  "space there (settings runs_dir, or VALUESTUDY_RUNS_DIR)") from None
+
+def _publish(moves, # (staging folder, destination, names the last run wrote there) for each destination
+             where='' # How the error names the staged artifacts
+            ):
+    """Publish staged folders together: changed and new files replace theirs, files the last run wrote and this one did not
+    go, manifest last. Everything is first written beside its destination and only then renamed into place, so a full or
+    read-only folder leaves the old state whole; a file of the same name that no run wrote is never replaced."""
+    plan, done = [], []
+    for staging, dest, owned in moves:
+        files = sorted((p for p in staging.iterdir() if p.is_file()), key=lambda p: (p.name == 'manifest.json', p.name))
+        clash = [p.name for p in files if (dest/p.name).exists() and p.name not in owned]
+        if clash:
+            raise ValueError(f"{dest} holds {', '.join(clash[:3])}{' …' if len(clash) > 3 else ''}, which no earlier run "
+                             f"wrote: move it away or name another --figures-dir; nothing was replaced{where}")
+        plan.append((dest, [p for p in files if not ((dest/p.name).is_file() and filecmp.cmp(p, dest/p.name, shallow=False))],
+                     [dest/n for n in sorted(owned - {p.name for p in files}) if (dest/n).is_file()]))
+    try:
+        for (staging, dest, _), (_, write, _) in zip(moves, plan):
+            dest.mkdir(parents=True, exist_ok=True)
+            for p in write:
+                tmp = dest/f'.{p.name}.publish{os.getpid()}'
+                done.append((tmp, dest/p.name)); shutil.copyfile(p, tmp)
+    except OSError as e:
+        for tmp, _ in done: tmp.unlink(missing_ok=True)
+        raise OSError(f"cannot write {done[-1][1] if done else dest} ({e.strerror}); nothing was replaced{where}") from None
+    last = [d for d in done if d[1].name == 'manifest.json']
+    for tmp, dst in [d for d in done if d not in last] + last: os.replace(tmp, dst)
+    for _, _, gone in plan:
+        for p in gone: p.unlink(missing_ok=True)
+    for staging, _, _ in moves: shutil.rmtree(staging)
 
 # %% ../nbs/09_reproduce.ipynb #83efa1e3
 def executed_copy(executed:Path, # A notebook papermill executed
@@ -145,15 +217,35 @@ def executed_copy(executed:Path, # A notebook papermill executed
     for old, new in sorted((replace or {}).items(), key=lambda kv: -len(kv[0])): text = text.replace(old, new)
     return text
 
-# %% ../nbs/09_reproduce.ipynb #b75975c5
+# %% ../nbs/09_reproduce.ipynb #441b0d32
 def check_overrides(overrides:dict):
-    "Refuse a model spec that is malformed or carries a secret, before anything is run or written."
-    from valuestudy.models import parse_spec
+    """Refuse, before anything is run or written, a model spec that is malformed, takes an unknown option or carries a
+    secret — also inside a panel CSV, every cell of which is checked — and any other override that holds a credential."""
+    from valuestudy.models import check_spec, secret_in
     for k, v in (overrides or {}).items():
-        if k in ('panel', 'judge', 'scorer', 'parser') and v and not str(v).endswith('.csv'):
-            for spec in str(v).replace(',', ' ').split():
-                if k == 'scorer' and spec in ('offline', 'offline-int8'): continue
-                parse_spec(spec)
+        if secret_in(v): raise ValueError(f"--{k.replace('_', '-')} carries a secret-looking value: keys are read from the "
+                                          "environment only (OPENAI_API_KEY, or ?api_key_env=NAME naming the variable)")
+        if k not in ('panel', 'judge', 'scorer', 'parser') or not v: continue
+        for spec in str(v).replace(',', ' ').split():
+            if k == 'scorer' and spec in ('offline', 'offline-int8'): continue
+            if spec.endswith('.csv') and '?' not in spec: _check_panel_file(resolve_path(spec))
+            else: check_spec(spec)
+
+def _check_panel_file(path:Path):
+    "Every model of a panel CSV is a usable spec, and no cell holds a credential (checked before a notebook prints the panel)."
+    import csv
+    from valuestudy.models import check_spec, secret_in
+    if not path.is_file(): return                  # the notebook says the file is missing, naming it
+    try: rows = list(csv.DictReader(path.open(newline='', encoding='utf-8')))
+    except (UnicodeDecodeError, csv.Error) as e: raise ValueError(f"{path}: not a readable UTF-8 CSV ({e})") from None
+    for i, row in enumerate(rows, start=2):
+        for col, cell in row.items():
+            if secret_in(cell) or secret_in(col):
+                raise ValueError(f"{path} row {i}, column {col}: a secret-looking value; keys are read from the environment "
+                                 "only (OPENAI_API_KEY, or ?api_key_env=NAME naming the variable)")
+        if '/' in (row.get('model') or ''):          # a spec (the papers' own panels name models they cannot run)
+            try: check_spec(row['model'].strip())
+            except ValueError as e: raise ValueError(f"{path} row {i}: {e}") from None
 
 def declared_parameters(nbs) -> set:
     "The parameters that the notebooks `nbs` declare in their papermill parameters cells."
@@ -267,9 +359,11 @@ def run_paper(paper:str, # `valuelex`, `gpv` or `human`
     code_state = git or git_state(root)     # read before any notebook writes
     run_id = f"{paper}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run_dir = resolve_path(settings['runs_dir'], root)/run_id
+    check_writable(figures, results_path, run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     staging, staging_results = run_dir/'figures', run_dir/'results'
-    _stage(figures, staging, copy=bool(only)); _stage(results_path, staging_results, copy=bool(only))
+    owned, owned_results = owned_files(figures)
+    _stage(figures, staging, bool(only), owned); _stage(results_path, staging_results, bool(only), owned_results)
     params = {'figures_dir': str(staging), 'smoke': bool(smoke), **(overrides or {})}
     bar = tqdm(total=len(nbs) + len(variants), desc=f"reproduce {paper}", unit='notebook') if progress else None
     t0 = time.perf_counter()
@@ -313,11 +407,11 @@ def run_paper(paper:str, # `valuelex`, `gpv` or `human`
         'results': {p.name: sha256_file(p) for p in sorted(staging_results.iterdir()) if p.is_file() and not p.name.startswith('.')},
     }
     (staging/'manifest.json').write_text(json.dumps(manifest, indent=1, sort_keys=False) + '\n')
-    _publish(staging_results, results_path)
-    _publish(staging, figures)
+    _publish([(staging_results, results_path, owned_results), (staging, figures, owned)],
+             f"; this run's artifacts are in {staging} and {staging_results}")
     return manifest
 
-# %% ../nbs/09_reproduce.ipynb #fa447413
+# %% ../nbs/09_reproduce.ipynb #5e969bb6
 def main(argv=None):
     "The `valuestudy` command line: a user error ends in one line naming the thing and the fix, and exit status 2."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
@@ -342,13 +436,19 @@ def main(argv=None):
     m.add_argument('--perceptions', help='also write the perception × value table behind the scores here')
     m.add_argument('--cache-mode', choices=['live', 'replay', 'off'])
     a = ap.parse_args(argv)
-    def fail(msg, code=2): print(f"valuestudy {a.cmd}: {msg}", file=sys.stderr); return code
+    from valuestudy.models import redact
+    def fail(msg, code=2):           # one line, and never a credential a server or a spec put into the message
+        print(f"valuestudy {a.cmd}: {redact((str(msg).strip().splitlines() or [''])[0])}", file=sys.stderr); return code
+    interrupted = ("interrupted: nothing more is sent, and every answer that arrived is in the call cache; run the same "
+                   "command again to resume")
     if a.cmd == 'measure':
         try: return measure_command(a)
-        except (ValueError, FileNotFoundError, KeyError, OSError) as e: return fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+        except KeyboardInterrupt: return fail(interrupted, 130)
+        except (ValueError, FileNotFoundError, KeyError, OSError) as e: return fail(str(e).strip() or type(e).__name__)
         except Exception as e:
-            if type(e).__name__ in USER_ERRORS: return fail(f"{type(e).__name__}: {str(e).strip().splitlines()[0]}")
+            if type(e).__name__ in USER_ERRORS: return fail(f"{type(e).__name__}: {str(e).strip()}")
             raise
+    if a.only is not None and not a.only: return fail("--only needs the stems of the notebooks to run, e.g. --only 00_elicit")
     overrides = {k: v for k, v in dict(panel=a.panel, judge=a.judge, scorer=a.scorer).items() if v}
     papers = PAPERS if a.paper == 'all' else (a.paper,)
     try:
@@ -373,9 +473,9 @@ def main(argv=None):
                   f"model calls: {m['calls']['misses']} made, {m['calls']['hits']} from the cache"
                   + (f", {m['calls']['invalid_label_scores']} label scores invalid" if m['calls']['invalid_label_scores'] else '')
                   + f", {m['seconds']:.0f} s; slowest stages:\n" + stage_table(m))
-    except NotebookFailed as e: return fail(e, 2 if e.user_error else 1)
-    except (ValueError, FileNotFoundError, KeyError, OSError) as e:
-        return fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+    except NotebookFailed as e: return fail(e, 130 if e.ename in ('KeyboardInterrupt', 'Interrupted') else 2 if e.user_error else 1)
+    except KeyboardInterrupt: return fail(interrupted, 130)
+    except (ValueError, FileNotFoundError, KeyError, OSError) as e: return fail(str(e).strip() or type(e).__name__)
     return 0
 
 # %% ../nbs/09_reproduce.ipynb #6ad8bc54

@@ -25,13 +25,13 @@ __all__ = ['SYSTEM_PROMPT', 'BASE_FRAME', 'BASE_STOP', 'QUESTIONS_PREFILL', 'QUE
            'measure_answers', 'gpv_scores', 'selfreport_request', 'parse_likert', 'likert_rating', 'self_report',
            'valuebench_baseline', 'item_scores', 'measurements_table']
 
-# %% ../../nbs/gpv/24_study.ipynb #63ee0728
+# %% ../../nbs/gpv/24_study.ipynb #1161ac0e
 import re
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..data import GPV_INVENTORIES, valuebench_items
-from ..prompts import json_strings, generate_parsed, load_instrument
+from ..prompts import json_strings, generate_parsed, load_instrument, rating_text
 from .measure import aggregate, measure, LLMScorer
 from .parse import parse_segments
 from ..models import get_model
@@ -216,23 +216,23 @@ def gpv_scores(measured:pd.DataFrame # measure_answers()
     "GPV rows of the measurements table: tool, inventory, value, model, score, n (measured perceptions)."
     return aggregate(measured, by=['model', 'inventory']).assign(tool='GPV')
 
-# %% ../../nbs/gpv/24_study.ipynb #0b675a9c
+# %% ../../nbs/gpv/24_study.ipynb #4a29b091
 LIKERT = [str(i) for i in range(1, 7)]
 
 def selfreport_request(model, statement:str) -> dict:
     "The self-report request input for one inventory statement, with the study's system prompt."
     return ask(model, load_instrument('gpv_selfreport_likert.txt').strip().format(statement=statement))
 
-_SCALE_MENTION = re.compile(r'(?<![\d.])\d+\s*(?:-|–|to)\s*\d+(?![\d.])')          # "1-6", "1 to 6": a scale, not a rating
-_NUMBER = re.compile(r'(?<![\d.,])(\d+(?:[.,]\d+)?)(\s*(?:/|out\s+of)\s*\d+)?')
-
 def parse_likert(text:str, lo=1, hi=6) -> tuple:
-    "(rating, status) of a generated answer: status `valid`, `refusal` (no number) or `invalid` (not one rating on lo–hi)."
-    nums = _NUMBER.findall(_SCALE_MENTION.sub(' ', str(text)))
+    """(rating, status) of a generated answer: status `valid`, `refusal` (no number) or `invalid` (not one rating on lo–hi).
+    Model names, scale mentions and numbers glued to words are not ratings (`rating_text`); a rating on a scale whose
+    maximum is not `hi` is invalid."""
+    t, scales = rating_text(text)
+    nums = re.findall(r'(?<![\d.,])\d+(?:[.,]\d+)?', t)
     if not nums: return np.nan, 'refusal'
+    if any(s != hi for s in scales): return np.nan, 'invalid'                    # "3 on a scale of 1 to 10"
     ratings = set()
-    for value, scale in nums:
-        if scale and int(re.sub(r'\D', '', scale)) != hi: return np.nan, 'invalid'      # "2/10": another scale
+    for value in nums:
         if not value.isdigit() or not lo <= int(value) <= hi: return np.nan, 'invalid'  # "3.5", "7"
         ratings.add(int(value))
     return (float(ratings.pop()), 'valid') if len(ratings) == 1 else (np.nan, 'invalid')

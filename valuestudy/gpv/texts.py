@@ -21,8 +21,8 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/texts.html.md"""
 __all__ = ['VALUE_SYSTEMS', 'PARSE_FREE', 'value_names', 'text_table', 'read_texts', 'sentences', 'unparsed_perceptions',
            'measure_texts']
 
-# %% ../../nbs/gpv/27_texts.ipynb #87155e65
-import re
+# %% ../../nbs/gpv/27_texts.ipynb #6760cee5
+import io, re
 from pathlib import Path
 import pandas as pd
 from ..models import as_model
@@ -67,18 +67,33 @@ def text_table(texts # strings, {id: text}, or a DataFrame with `text` (and `doc
     if repeated: raise ValueError(f"text ids must be unique; repeated: {repeated[:5]}")
     return docs
 
-# %% ../../nbs/gpv/27_texts.ipynb #0adcb810
+# %% ../../nbs/gpv/27_texts.ipynb #b616a5ef
 def read_texts(paths:list, # Files: a CSV (a `text` column) or any text file (one text)
                text_column='text' # The CSV column that holds the texts
               ) -> pd.DataFrame:
-    "doc_id, text of the texts in `paths`: a CSV's rows (ids `file:id`), a text file as one text named by its file name."
+    """doc_id, text of the texts in `paths`: a CSV's rows (ids `file:id`), a text file as one text named by its file name.
+    A file that cannot be read as UTF-8 text, an empty CSV, a CSV without the text column and a NUL byte (which would cut
+    a text short) are each one error naming the file."""
     parts = []
     for p in map(Path, paths):
         if not p.exists(): raise FileNotFoundError(f"No such file: {p}")
+        raw = p.read_bytes()
+        if b'\0' in raw:
+            line = raw[:raw.index(b'\0')].count(b'\n') + 1
+            raise ValueError(f"{p} holds a NUL byte (line {line}): it would cut a text short; remove it, or save the file as plain text")
+        try: text = raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{p} is not UTF-8 text (byte {e.start}): save it as UTF-8") from None
         if p.suffix == '.csv':
-            t = text_table(pd.read_csv(p, keep_default_na=False).rename(columns={text_column: 'text'}))
+            try: df = pd.read_csv(io.StringIO(text), keep_default_na=False)
+            except pd.errors.EmptyDataError: raise ValueError(f"{p} is empty: a CSV of texts needs a header and one text a row") from None
+            if text_column not in df:
+                hint = '' if text_column != 'text' else '; name the column that holds the texts with --text-column'
+                raise ValueError(f"{p} has no column {text_column!r}; it has {list(df.columns)}{hint}")
+            df = df.drop(columns=[c for c in ('text',) if c != text_column and c in df]).rename(columns={text_column: 'text'})
+            t = text_table(df)
             parts.append(t.assign(doc_id=(p.name + ':' + t.doc_id) if len(paths) > 1 else t.doc_id))
-        else: parts.append(pd.DataFrame({'doc_id': [p.name], 'text': [p.read_text(encoding='utf-8')]}))
+        else: parts.append(pd.DataFrame({'doc_id': [p.name], 'text': [text]}))
     return text_table(pd.concat(parts, ignore_index=True))
 
 # %% ../../nbs/gpv/27_texts.ipynb #b101c30c

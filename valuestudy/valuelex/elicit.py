@@ -22,16 +22,16 @@ Docs: https://valuestudy.github.io/valuestudy/valuelex/elicit.html.md"""
 __all__ = ['LEVELS', 'PRETRAINED_FRAMES', 'STOP', 'load_prompts', 'PanelError', 'load_panel', 'frame', 'theta_label', 'elicit',
            'extract_value_words']
 
-# %% ../../nbs/valuelex/10_elicit.ipynb #026fcd47
+# %% ../../nbs/valuelex/10_elicit.ipynb #2f24a9bd
 import re
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..prompts import instrument_table, framed
 from ..config import project_root, resolve_path, parse_configurations
-from ..models import get_model, parse_spec
+from ..models import get_model, parse_spec, secret_in
 
-# %% ../../nbs/valuelex/10_elicit.ipynb #593fbe27
+# %% ../../nbs/valuelex/10_elicit.ipynb #a571807b
 def load_prompts(path=None) -> pd.DataFrame:
     "The 15 ValueLex elicitation prompts (Appendix A.1): prompt_id, prompt."
     return instrument_table('valuelex_elicitation_prompts.csv', ['prompt_id', 'prompt'], path)
@@ -66,11 +66,13 @@ def load_panel(panel:str # Model specs separated by spaces/commas, or the path o
     sizes = []
     for i, r in enumerate(df.itertuples()):
         if not r.model: raise PanelError(f"{where(i)}: blank model name")
+        if secret_in(r.model):                      # refused before it is printed or stored
+            raise PanelError(f"{where(i)}: the model carries a secret-looking value; keys are read from the environment only")
         if r.level not in LEVELS: raise PanelError(f"{where(i)}: unknown training level {r.level!r}; use one of {LEVELS}")
         size = str(r.size_b).strip()
         try: x = float(size) if size not in ('', 'None', 'nan') else np.nan
         except ValueError: x = None
-        if x is None or x <= 0: raise PanelError(f"{where(i)}: size_b {r.size_b!r} is not a positive number (billions of "
+        if x is None or x <= 0 or np.isinf(x): raise PanelError(f"{where(i)}: size_b {r.size_b!r} is not a positive number (billions of "
                                                  "parameters; leave it blank when unknown)")
         sizes.append(x)
     dup = df.model.duplicated(keep=False)

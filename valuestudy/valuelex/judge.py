@@ -13,16 +13,16 @@ Docs: https://valuestudy.github.io/valuestudy/valuelex/judge.html.md"""
 __all__ = ['PHI_LEVELS', 'COT_TAIL', 'SCORE_TAIL', 'PhiParseError', 'parse_phi', 'load_phi_examples', 'phi_text', 'phi_request',
            'judge_items', 'phi_judge', 'labelled_phi', 'judge', 'qwk', 'qwk_ci', 'labelling_sheet', 'read_labels']
 
-# %% ../../nbs/valuelex/15_judge.ipynb #6bbf3443
+# %% ../../nbs/valuelex/15_judge.ipynb #7b0f6597
 import re
 import numpy as np
 import pandas as pd
 from pathlib import Path
 from ..config import project_root
-from ..prompts import generate_parsed, load_instrument, instrument_table
+from ..prompts import generate_parsed, load_instrument, instrument_table, rating_text
 from .projective import stem_text, value_system
 
-# %% ../../nbs/valuelex/15_judge.ipynb #2ddd85ee
+# %% ../../nbs/valuelex/15_judge.ipynb #403f6158
 PHI_LEVELS = list(range(7))
 COT_TAIL = "Explain your rating in one or two sentences after `Reasoning:`, then give it on its own line as `Score: N`."
 SCORE_TAIL = "Answer with the score only: one digit from 0 to 6."
@@ -39,6 +39,9 @@ def parse_phi(text:str # A judge's answer
     if not found: raise PhiParseError(f"no score in the judge's answer: {t[:80]!r}")
     value, scale = found[-1]
     if scale and re.sub(r'\D', '', scale) != '6': raise PhiParseError(f"score on another scale ({value}{scale.replace(' ', '')}): {t[:80]!r}")
+    line = t[[m.start() for m in re.finditer(r'score', t, flags=re.I)][-1]:].split('\n')[0] if re.search('score', t, re.I) else t
+    other = [n for n in rating_text(line)[1] if n != 6]           # "Score: 3 (out of 10)", "3 of 10", "on a 10-point scale"
+    if other: raise PhiParseError(f"score on a scale of {other[0]}, not 0–6: {t[:80]!r}")
     x = float(value)
     if x != int(x) or not 0 <= x <= 6: raise PhiParseError(f"score {value} is not an integer from 0 to 6: {t[:80]!r}")
     return int(x)
