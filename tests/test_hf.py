@@ -116,6 +116,13 @@ def fresh(batch_size, path=':memory:'):
 def test_sampled_answers_do_not_depend_on_batch_size():
     assert fresh(1).generate(ELICIT) == fresh(8).generate(ELICIT)
 
+HOT = [{'messages': [{'role': 'user', 'content': 'In ' + ' '.join(['a few'] * (1 + k % 5)) + f' words, what do you value most? ({k})'}],
+        'temperature': 1.2, 'top_p': 1.0, 'max_tokens': 16, 'n': 2} for k in range(12)]
+
+def test_hot_sampling_of_prompts_of_many_lengths_does_not_depend_on_batch_size():
+    "Left padding moves a row's logits by ~1e-5; at T 1.2 over the whole vocabulary that moved 2 of 24 draws (issue 36)."
+    assert fresh(1).generate(HOT) == fresh(8).generate(HOT)
+
 def test_resumed_run_draws_what_an_uninterrupted_run_draws(tmp_path):
     whole = fresh(8, tmp_path/'whole.sqlite').generate(ELICIT)
     part = fresh(3, tmp_path/'resumed.sqlite')

@@ -153,7 +153,7 @@ def _folder_revision(src) -> str:
     items = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
     return 'dir-sha256:' + hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
-# %% ../nbs/03_hf.ipynb #231e8bc4
+# %% ../nbs/03_hf.ipynb #19e533b0
 from fastcore.basics import patch
 from .cache import request_key
 
@@ -211,12 +211,14 @@ def _generate(self:HFModel, units, min_shared_prefix=None):
     for i, u in enumerate(units):
         groups.setdefault((u['temperature'], u['top_p'], u['max_tokens'], tuple(u['stop'] or ())), []).append(i)
     out = [None]*len(units)
-    for (temp, top_p, max_tokens, stop), idx in groups.items():
+    # Greedy rows share the batch's prefix. Sampled rows run whole and alone: a draw compares a uniform number with the
+    # cumulative probabilities of ~50k tokens, so the last-bit differences of another computation path move about one
+    # draw in a thousand to a neighbouring token (9 of 180 SmolLM2 elicitation answers at T 0.7-1.2 changed with a
+    # shared prefix; left padding beside longer prompts moved 2 of 24 at T 1.2), and a sampled answer must not depend on
+    # which requests share its batch.
+    parts = [(key, part) for key, idx in groups.items() for part in ([idx] if key[0] == 0 else [[i] for i in idx])]
+    for (temp, top_p, max_tokens, stop), idx in parts:
         texts = [self.render(units[i].get('messages', units[i].get('prompt'))) for i in idx]
-        # Greedy rows share the batch's prefix. Sampled rows run whole: a draw compares a uniform number with the
-        # cumulative probabilities of ~50k tokens, so the last-bit differences of another computation path move about
-        # one draw in a thousand to a neighbouring token (9 of 180 SmolLM2 elicitation answers at T 0.7-1.2 changed),
-        # and a sampled answer must not depend on which requests share its batch.
         enc = self._generation_inputs(self.encode(texts), min_shared_prefix if temp == 0 else 10**9)
         kw = dict(do_sample=False, max_new_tokens=int(max_tokens), pad_token_id=self.tok.pad_token_id)
         if stop: kw.update(stop_strings=list(stop), tokenizer=self.tok)     # stop early; the text is cut below
