@@ -217,14 +217,13 @@ def executed_copy(executed:Path, # A notebook papermill executed
     for old, new in sorted((replace or {}).items(), key=lambda kv: -len(kv[0])): text = text.replace(old, new)
     return text
 
-# %% ../nbs/09_reproduce.ipynb #441b0d32
+# %% ../nbs/09_reproduce.ipynb #d4320ae1
 def check_overrides(overrides:dict):
     """Refuse, before anything is run or written, a model spec that is malformed, takes an unknown option or carries a
     secret — also inside a panel CSV, every cell of which is checked — and any other override that holds a credential."""
-    from valuestudy.models import check_spec, secret_in
+    from valuestudy.models import check_spec, secret_in, KEYS_FROM_ENVIRONMENT
     for k, v in (overrides or {}).items():
-        if secret_in(v): raise ValueError(f"--{k.replace('_', '-')} carries a secret-looking value: keys are read from the "
-                                          "environment only (OPENAI_API_KEY, or ?api_key_env=NAME naming the variable)")
+        if secret_in(v): raise ValueError(f"--{k.replace('_', '-')} carries a secret-looking value: {KEYS_FROM_ENVIRONMENT}")
         if k not in ('panel', 'judge', 'scorer', 'parser') or not v: continue
         for spec in str(v).replace(',', ' ').split():
             if k == 'scorer' and spec in ('offline', 'offline-int8'): continue
@@ -234,15 +233,14 @@ def check_overrides(overrides:dict):
 def _check_panel_file(path:Path):
     "Every model of a panel CSV is a usable spec, and no cell holds a credential (checked before a notebook prints the panel)."
     import csv
-    from valuestudy.models import check_spec, secret_in
+    from valuestudy.models import check_spec, secret_in, KEYS_FROM_ENVIRONMENT
     if not path.is_file(): return                  # the notebook says the file is missing, naming it
     try: rows = list(csv.DictReader(path.open(newline='', encoding='utf-8')))
     except (UnicodeDecodeError, csv.Error) as e: raise ValueError(f"{path}: not a readable UTF-8 CSV ({e})") from None
     for i, row in enumerate(rows, start=2):
         for col, cell in row.items():
             if secret_in(cell) or secret_in(col):
-                raise ValueError(f"{path} row {i}, column {col}: a secret-looking value; keys are read from the environment "
-                                 "only (OPENAI_API_KEY, or ?api_key_env=NAME naming the variable)")
+                raise ValueError(f"{path} row {i}, column {col}: a secret-looking value; {KEYS_FROM_ENVIRONMENT}")
         if '/' in (row.get('model') or ''):          # a spec (the papers' own panels name models they cannot run)
             try: check_spec(row['model'].strip())
             except ValueError as e: raise ValueError(f"{path} row {i}: {e}") from None
