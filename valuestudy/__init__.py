@@ -9,7 +9,7 @@ Modules:
 - `valuestudy.embedded`: `embedded/<alias>`: real models shipped inside PyPI packages, so the study runs offline on any machine.
 - `valuestudy.gpv.analysis`: Construct validity, value correlations and value orientations, from any table of per-LLM value scores.
 - `valuestudy.gpv.measure`: Score each perception's relevance and valence for every value of a value system (GPV Prompt 1), then aggregate per subject, with stability.
-- `valuestudy.gpv.parse`: Chunk texts and parse them into perceptions with any LLM (GPV Prompt 2), dropping echoes of the example, repeats and non-statements.
+- `valuestudy.gpv.parse`: Chunk texts and parse them into perceptions with any LLM (GPV Prompt 2), dropping copies of its format line and example, fragments, repeats and non-statements.
 - `valuestudy.gpv.probe`: Which of two LLMs is safer on SALAD-Bench, predicted by a linear probe on their measured values: every split and value-system combination trained at once.
 - `valuestudy.gpv.scorer`: Two small models trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance (a calibrated bi-encoder) and valence (a cross-encoder) for any value with a definition, offline, on a CPU.
 - `valuestudy.gpv.stories`: A ground-truth check of parsing and measurement on GPV's GPT-4o stories, with the trivial lines beside the hit rate.
