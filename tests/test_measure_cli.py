@@ -38,3 +38,9 @@ def test_measure_errors_are_one_line(texts, capsys):
     assert main(['measure', str(texts/'diary.txt'), '--parser', 'nope/x']) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and 'missing.txt' in err[0] and 'schwartz' in err[1] and "'nope'" in err[2], err
+
+def test_measure_uses_sentences_unless_a_parser_is_named(texts, capsys):
+    "Issue 30: on the dev arguments the embedded parser loses to sentences with every scorer, so `measure` does not parse by default."
+    assert main(['measure', str(texts/'diary.txt'), '--values', 'schwartz', '--scorer', 'embedded/smollm2']) == 0
+    err = capsys.readouterr().err
+    assert 'parser sentences' in err and 'generate' not in err          # no parsing call was made

@@ -11,7 +11,7 @@ Modules:
 - `valuestudy.gpv.measure`: Score each perception's relevance and valence for every value of a value system (GPV Prompt 1), then aggregate per subject, with stability.
 - `valuestudy.gpv.parse`: Chunk texts and parse them into perceptions with any LLM (GPV Prompt 2), dropping copies of its format line and example, fragments, repeats and non-statements.
 - `valuestudy.gpv.probe`: Which of two LLMs is safer on SALAD-Bench, predicted by a linear probe on their measured values: every split and value-system combination trained at once.
-- `valuestudy.gpv.scorer`: Two small models trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance (a calibrated bi-encoder) and valence (a cross-encoder) for any value with a definition, offline, on a CPU.
+- `valuestudy.gpv.scorer`: Two small models trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance (a calibrated bi-encoder) and valence (a class-balanced, calibrated cross-encoder with an 'either' band) for any value with a definition, offline, on a CPU.
 - `valuestudy.gpv.stories`: A ground-truth check of parsing and measurement on GPV's GPT-4o stories, with the trivial lines beside the hit rate.
 - `valuestudy.gpv.study`: Value-eliciting questions, the answers of a panel of LLMs, their GPV measurement, and the two baselines (self-report and ValueBench), gathered into one measurements table in the schema of the published one.
 - `valuestudy.gpv.texts`: One call from texts to value scores: `measure_texts(texts, values=…)`, and `valuestudy measure FILE…` on the command line.

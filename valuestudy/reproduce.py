@@ -409,7 +409,7 @@ def run_paper(paper:str, # `valuelex`, `gpv` or `human`
              f"; this run's artifacts are in {staging} and {staging_results}")
     return manifest
 
-# %% ../nbs/09_reproduce.ipynb #5e969bb6
+# %% ../nbs/09_reproduce.ipynb #60d9d845
 def main(argv=None):
     "The `valuestudy` command line: a user error ends in one line naming the thing and the fix, and exit status 2."
     ap = argparse.ArgumentParser(prog='valuestudy', description='Reproduce the ValueLex and GPV papers.')
@@ -427,7 +427,7 @@ def main(argv=None):
     m = sub.add_parser('measure', help="measure the values of your own texts with GPV and write a CSV of scores")
     m.add_argument('files', nargs='+', help='text files (one text each) or CSV files with a text column (one text a row)')
     m.add_argument('--values', default='schwartz', help='schwartz (the ten basic values), gpv (the study\'s 35), or a CSV with a value column')
-    m.add_argument('--parser', help='the parser model spec, or `sentences` / `whole` to measure without parsing (default: settings [gpv] parser)')
+    m.add_argument('--parser', help='the parser model spec (e.g. embedded/smollm2), or `sentences` / `whole` to measure without parsing (default: settings [gpv] measure_unit, sentences: the embedded parser loses to sentences on the dev arguments)')
     m.add_argument('--scorer', help='offline, offline-int8 or a model spec (default: settings [gpv] scorer)')
     m.add_argument('--text-column', default='text', help='the CSV column that holds the texts (default: text)')
     m.add_argument('--out', default='-', help='where the scores go (default: standard output)')
@@ -476,13 +476,13 @@ def main(argv=None):
     except (ValueError, FileNotFoundError, KeyError, OSError) as e: return fail(str(e).strip() or type(e).__name__)
     return 0
 
-# %% ../nbs/09_reproduce.ipynb #6ad8bc54
+# %% ../nbs/09_reproduce.ipynb #2c124792
 def measure_command(a) -> int:
     "`valuestudy measure`: score the texts of `a.files` on `a.values` and write the scores as CSV."
     from valuestudy.gpv.texts import read_texts, measure_texts, PARSE_FREE    # GPV's floor, reached by this command only
     from valuestudy.models import call_cache, use_run
     s = read_settings('gpv')
-    parser, scorer = a.parser or s['parser'], a.scorer or s['scorer']
+    parser, scorer = a.parser or s['measure_unit'], a.scorer or s['scorer']
     check_overrides({'parser': None if parser in PARSE_FREE else parser, 'scorer': scorer})
     use_run(call_cache(resolve_path(s['cache_path']), a.cache_mode or s.get('cache_mode', 'live')))
     docs = read_texts(a.files, a.text_column)

@@ -1,4 +1,4 @@
-"""Two small models trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance (a calibrated bi-encoder) and valence (a cross-encoder) for any value with a definition, offline, on a CPU.
+"""Two small models trained on ValueBench item–value pairs, as the GPV paper trained ValueLlama: relevance (a calibrated bi-encoder) and valence (a class-balanced, calibrated cross-encoder with an 'either' band) for any value with a definition, offline, on a CPU.
 
 GPV's scorer, ValueLlama, is Llama-3-8B fine-tuned (Appendix A) on ValueBench item–value pairs: each item is
 *relevant* to the value it measures, an equal number of randomly paired items are *irrelevant*, and the *valence* of a
@@ -15,8 +15,9 @@ the test split is read once per recipe, in the GPV paper notebook `01_scorer`, a
 use ValueBench's curated *unrelated* value pairs where the split holds one, else a random value that is neither the
 same construct nor a curated related one.
 
-Here the same recipe trains the embedded all-MiniLM-L6-v2 as a cross-encoder with three classes — irrelevant,
-supports, opposes — reading the value's name and ValueBench definition beside the sentence; it supplies valence.
+Here the embedded all-MiniLM-L6-v2 is trained as a cross-encoder that reads the value's name and ValueBench
+definition beside the sentence and says whether the sentence supports or opposes the value (class-balanced,
+temperature-calibrated on dev, "either" when neither side is at least twice as likely); it supplies valence.
 Relevance to values it has never seen comes from a second fine-tune of the same MiniLM as a bi-encoder (below), which
 keeps what the model knows about meaning and is calibrated on values left out of its training. It is small enough to
 train in minutes and to score hundreds of pairs a second on two CPU cores; when a user has ValueLlama (or any LLM with
@@ -29,10 +30,11 @@ Docs: https://valuestudy.github.io/valuestudy/gpv/scorer.html.md"""
 
 # %% auto #0
 __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'value_definition_map', 'value_text', 'value_key',
-           'item_key', 'scorer_split', 'split_pairs', 'split_sha256', 'leaks', 'scorer_predictions',
-           'prediction_accuracy', 'majority_accuracy', 'CrossEncoderScorer', 'scorer_model', 'trained_once',
-           'train_scorer', 'scorer_info', 'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss',
-           'BiEncoderRelevance', 'train_relevance', 'OfflineScorer', 'offline_scorer']
+           'item_key', 'scorer_split', 'split_pairs', 'related_pairs', 'split_sha256', 'leaks', 'scorer_predictions',
+           'prediction_accuracy', 'majority_accuracy', 'calibrated_support', 'either_threshold', 'CrossEncoderScorer',
+           'scorer_model', 'trained_once', 'fit_temperature', 'valence_dev_report', 'train_scorer', 'scorer_info',
+           'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss', 'BiEncoderRelevance', 'train_relevance',
+           'OfflineScorer', 'offline_scorer']
 
 # %% ../../nbs/gpv/23_scorer.ipynb #edf9ee68
 import hashlib, json, re, time
@@ -42,7 +44,7 @@ import pandas as pd
 from ..config import read_settings, resolve_path, written_then_renamed, one_writer
 from ..models import Model, parse_spec
 
-# %% ../../nbs/gpv/23_scorer.ipynb #fd88173e
+# %% ../../nbs/gpv/23_scorer.ipynb #ffdce869
 def value_definition_map() -> dict:
     "Value name → its first ValueBench definition (values of all inventories)."
     from valuestudy.data import value_definitions
@@ -127,6 +129,31 @@ def split_pairs(split:pd.DataFrame, # scorer_split()
     out['label'] = np.where(out.relevant == 0, 0, np.where(out.agreement > 0, 1, 2))   # irrelevant, supports, opposes
     return out
 
+def related_pairs(split:pd.DataFrame, # scorer_split()
+                  which, # A split name or a list of them
+                  related:pd.DataFrame=None # ValueBench's related value pairs (default: `value_pairs(related=True)`)
+                 ) -> pd.DataFrame:
+    """More valence pairs from ValueBench's curated relations: a kept item of value A is also paired with each value B of
+    the same split(s) that ValueBench relates to A — sub_of (1), super_of (2), synonym_of (3): the same agreement;
+    opposite_of (4): the reversed agreement (agreeing that one prefers being alone opposes Extraversion's opposite's
+    opposite…). Only pairs not already labelled; columns of `split_pairs` (all relevant), `negative_source` = `related:<relation>`."""
+    if related is None:
+        from valuestudy.data import value_pairs
+        related = value_pairs(related=True)
+    which = [which] if isinstance(which, str) else list(which)
+    d = split[split.split.isin(which) & (split.excluded == '')]
+    name = d.drop_duplicates('value_key').set_index('value_key').value
+    k1, k2 = related.value1.map(value_key), related.value2.map(value_key)
+    rel = pd.concat([related.assign(k1=k1, k2=k2), related.assign(k1=k2, k2=k1)])     # a relation read both ways
+    rel = rel[rel.k1.isin(name.index) & rel.k2.isin(name.index) & (rel.k1 != rel.k2)].drop_duplicates(['k1', 'k2'])
+    m = d.merge(rel[['k1', 'k2', 'relation']], left_on='value_key', right_on='k1')
+    out = pd.DataFrame(dict(item=m.item.to_numpy(), value=m.k2.map(name).to_numpy(),
+                            agreement=np.where(m.relation == 4, -m.agreement, m.agreement), relevant=1,
+                            negative_source=[f'related:{r}' for r in m.relation], item_id=-1))
+    seen = set(zip(d.item, d.value_key))
+    out = out[np.array([(i, value_key(v)) not in seen for i, v in zip(out.item, out.value)], dtype=bool)].drop_duplicates(['item', 'value'])
+    return out.assign(label=np.where(out.agreement > 0, 1, 2)).reset_index(drop=True)
+
 def split_sha256(split:pd.DataFrame) -> str:
     "A fingerprint of a split (which item of which value is where), stored with each model trained on it."
     cols = ['inventory', 'value', 'item', 'split', 'excluded']
@@ -138,7 +165,7 @@ def leaks(split:pd.DataFrame) -> dict:
     held = split[split.split.isin(['dev', 'test']) & (split.excluded == '')]
     return dict(values=sorted(set(held.value_key) & set(seen.value_key)), items=sorted(set(held.item_key) & set(seen.item_key)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #f90f448a
+# %% ../../nbs/gpv/23_scorer.ipynb #7b7519e1
 def scorer_predictions(scorer, # Any object with `relevance(pairs)`, `valence(pairs)` and `id`
                        pairs:pd.DataFrame # split_pairs(): item, value, relevant, agreement
                       ) -> pd.DataFrame:
@@ -152,25 +179,53 @@ def scorer_predictions(scorer, # Any object with `relevance(pairs)`, `valence(pa
     val[r.index] = dec
     return pairs.assign(p_relevant=pr, valence_decision=val, scorer=scorer.id)
 
+def _valence_rates(decision, agreement) -> dict:
+    "Valence accuracy, balanced accuracy (mean recall of support and oppose), each recall, and the share answered 'either' (%)."
+    decision, agreement = np.asarray(decision, dtype=float), np.asarray(agreement)
+    recall = lambda a: 100*float((decision[agreement == a] == a).mean()) if (agreement == a).any() else np.nan
+    rs, ro = recall(1), recall(-1)
+    return dict(valence_accuracy=100*float((decision == agreement).mean()) if len(agreement) else np.nan,
+                valence_balanced_accuracy=float(np.nanmean([rs, ro])) if len(agreement) else np.nan,
+                support_recall=rs, oppose_recall=ro, valence_either=100*float((decision == 0).mean()) if len(agreement) else np.nan)
+
 def prediction_accuracy(pred:pd.DataFrame # scorer_predictions()
                        ) -> dict:
-    "Relevance and valence accuracy (%), a missing answer counted as an error, and the share (%) of missing answers."
+    """Relevance accuracy; valence accuracy, **balanced** accuracy (the mean of the support and oppose recalls: always
+    answering "support" gets 50) and each recall; the share (%) of relevant pairs answered "either" (counted as errors)
+    and of missing answers (errors too)."""
     r = pred[pred.relevant == 1]
     rel_right = pred.p_relevant.notna() & ((pred.p_relevant > 0.5).astype(int) == pred.relevant)
     return dict(scorer=pred.scorer.iloc[0], relevance_accuracy=100*float(rel_right.mean()),
-                valence_accuracy=100*float((r.valence_decision == r.agreement).mean()), pairs=len(pred), relevant_pairs=len(r),
+                **_valence_rates(r.valence_decision, r.agreement), pairs=len(pred), relevant_pairs=len(r),
                 relevance_invalid=100*float(pred.p_relevant.isna().mean()), valence_invalid=100*float(r.valence_decision.isna().mean()))
 
 def majority_accuracy(pairs:pd.DataFrame, name='majority class') -> dict:
-    "The trivial line: accuracy (%) of always answering the commoner relevance and the commoner valence."
+    "The trivial line: always the commoner relevance and the commoner valence (balanced accuracy 50)."
     r = pairs[pairs.relevant == 1]
+    common = 1 if (r.agreement == 1).mean() >= 0.5 else -1
     return dict(scorer=name, relevance_accuracy=100*max(pairs.relevant.mean(), 1 - pairs.relevant.mean()),
-                valence_accuracy=100*max((r.agreement == 1).mean(), (r.agreement == -1).mean()), pairs=len(pairs), relevant_pairs=len(r),
+                **_valence_rates(np.full(len(r), common), r.agreement), pairs=len(pairs), relevant_pairs=len(r),
                 relevance_invalid=0.0, valence_invalid=0.0)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #6fffa0d6
+# %% ../../nbs/gpv/23_scorer.ipynb #88f53f61
+def calibrated_support(p:np.ndarray, # Two-class probabilities (supports, opposes), one row per pair
+                       temperature=1.0) -> np.ndarray:
+    "p(support) after temperature scaling: σ(log(p_support / p_oppose) / T)."
+    p = np.clip(np.asarray(p, dtype=float), 1e-12, None)
+    return 1/(1 + np.exp(-np.log(p[:, 0]/p[:, 1])/temperature))
+
+def either_threshold(odds) -> float:
+    "The calibrated probability a side needs to be decided: `odds` : 1 (None: never 'either')."
+    return 0.0 if odds is None else odds/(1 + odds)
+
+assert np.allclose(calibrated_support(np.array([[0.8, 0.2], [0.5, 0.5]]), 1), [0.8, 0.5])
+assert np.allclose(calibrated_support(np.array([[0.8, 0.2]]), 2), [2/3])      # log-odds halved: 4:1 becomes 2:1
+assert either_threshold(2) == 2/3 and either_threshold(None) == 0
+
+# %% ../../nbs/gpv/23_scorer.ipynb #9d7683b3
 class CrossEncoderScorer(Model):
-    "Relevance and valence from a trained 3-class cross-encoder (irrelevant / supports / opposes)."
+    """Valence from a trained cross-encoder: a two-class valence model (supports / opposes, temperature-calibrated on dev,
+    "either" inside its abstain band), or a three-class model of earlier recipes (irrelevant / supports / opposes)."""
     kind = 'scorer'
     def __init__(self, path, definitions=None, cache=None,
                  batch_size=32, # Pairs per forward pass (32 is fastest on 2 CPU cores: `bench/bench_scorer.py`)
@@ -184,6 +239,8 @@ class CrossEncoderScorer(Model):
         self.device = 'cpu' if quantize else pick_device(device)
         self.revision, self.max_length, self.torch, self.quantize = _folder_revision(self.path), max_length, torch, quantize
         self.definitions = value_definition_map() if definitions is None else dict(definitions)
+        self.classes = len(json.loads((self.path/'config.json').read_text()).get('id2label', {})) or 3
+        self.calibration = json.loads((self.path/'recipe.json').read_text()).get('calibration', {}) if (self.path/'recipe.json').exists() else {}
         self._load_pending = True
 
     _lazy = ('tok', 'net')  # read on the first pair that is not in the cache
@@ -199,7 +256,7 @@ class CrossEncoderScorer(Model):
         return value_text(value, self.definitions)
 
     def probs(self, pairs:list, progress=False) -> np.ndarray:
-        "P(irrelevant), P(supports), P(opposes) of each (sentence, value) pair; batches hold pairs of similar length."
+        "The model's class probabilities of each (sentence, value) pair (supports, opposes; or irrelevant, supports, opposes); batches hold pairs of similar length."
         reqs = [self._canonical('score_pairs', sentence=str(s), value=self.value_text(v)) for s, v in pairs]
         order = np.argsort([len(r['value']) + len(r['sentence']) for r in reqs], kind='stable')   # less padding
         back = np.empty(len(order), dtype=int); back[order] = np.arange(len(order))
@@ -209,14 +266,25 @@ class CrossEncoderScorer(Model):
                            max_length=self.max_length, padding=True, return_tensors='pt').to(self.device)
             with self.torch.inference_mode(): p = self.net(**enc).logits.float().softmax(-1).cpu().numpy()
             return [{'p': row.tolist()} for row in p]
-        return np.array([o['p'] for o in self._run('score_pairs', reqs, compute, progress)]).reshape(len(pairs), 3)[back]
+        return np.array([o['p'] for o in self._run('score_pairs', reqs, compute, progress)]).reshape(len(pairs), self.classes)[back]
 
-    def relevance(self, pairs, progress=False): return 1 - self.probs(pairs, progress)[:, 0]
+    def relevance(self, pairs, progress=False):
+        "p(relevant) of a three-class model; a valence model has no relevance (GPV asks it only about relevant pairs)."
+        if self.classes == 2: raise ValueError(f"{self.id} is a valence model: relevance comes from the bi-encoder (`OfflineScorer`)")
+        return 1 - self.probs(pairs, progress)[:, 0]
+
     def valence(self, pairs, progress=False):
-        "p(support), p(oppose), p(either) — the cross-encoder has no 'either' class (0)."
-        p = self.probs(pairs, progress)[:, 1:]
-        p = p/np.clip(p.sum(1, keepdims=True), 1e-12, None)
-        return np.hstack([p, np.zeros((len(p), 1))])
+        """p(support), p(oppose), either of each pair. A valence model's log-odds are divided by the temperature fitted on
+        dev, and a pair whose calibrated odds are below `either_odds` : 1 either way is "either" (column 3 is then 1, else 0:
+        a decision, not a probability); p(support) − p(oppose) is the calibrated score either way. A three-class model of
+        earlier recipes renormalizes its supports / opposes and never says "either"."""
+        p = self.probs(pairs, progress)
+        if self.classes == 3:
+            p = p[:, 1:]/np.clip(p[:, 1:].sum(1, keepdims=True), 1e-12, None)
+            return np.hstack([p, np.zeros((len(p), 1))])
+        q = calibrated_support(p, self.calibration.get('temperature', 1.0))
+        either = np.maximum(q, 1 - q) < either_threshold(self.calibration.get('either_odds'))
+        return np.column_stack([q, 1 - q, either.astype(float)])
 
 # %% ../../nbs/gpv/23_scorer.ipynb #569fea91
 def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
@@ -228,9 +296,10 @@ def scorer_model(spec, cache=None, **opts) -> CrossEncoderScorer:
         raise FileNotFoundError(f"No trained scorer at {path}: train one with valuestudy.gpv.scorer.train_scorer()")
     return CrossEncoderScorer(path, cache=cache, **opts)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #904d26d9
-RECIPE = dict(base='embedded/minilm', epochs=3, batch_size=32, lr=1e-4, weight_decay=0.01, warmup=0.1, max_length=80,
-              frozen_layers=0, split=SPLIT, seed=0, version=4)
+# %% ../../nbs/gpv/23_scorer.ipynb #8180f0ff
+RECIPE = dict(base='embedded/mpnet', task='valence', class_weight='balanced', related=True, either_odds=2.0,
+              epochs=3, batch_size=16, lr=3e-5, weight_decay=0.01, warmup=0.1, max_length=80,
+              frozen_layers=0, split=SPLIT, seed=0, version=5)   # chosen on dev: bench/scorer_design.py
 
 def _recipe_folder(prefix, recipe:dict, items:pd.DataFrame, models_dir=None, texts:pd.DataFrame=None) -> tuple:
     """(models_dir/`prefix`-<hash of recipe and data>, sha256 of the data): one folder per recipe and training data
@@ -279,47 +348,81 @@ def trained_once(prefix:str, # The models' folder name prefix
         return trainer
     return wrap
 
-def _accuracies(P, pairs) -> dict:
-    "Relevance and valence accuracy of class probabilities on labelled pairs."
-    rel = (P[:, 0] < 0.5).astype(int) == pairs.relevant.to_numpy()
-    q = pairs.relevant.to_numpy() == 1
-    val = np.where(P[q, 1] >= P[q, 2], 1, -1) == pairs.agreement.to_numpy()[q]
-    return dict(relevance_accuracy=float(rel.mean()), valence_accuracy=float(val.mean()), pairs=int(len(pairs)), relevant_pairs=int(q.sum()))
+def fit_temperature(p:np.ndarray, # Two-class probabilities (supports, opposes) on dev pairs
+                    agreement # Their keys (1 supports, -1 opposes)
+                   ) -> float:
+    "The temperature that makes `calibrated_support` most likely on dev (log-loss), searched over 0.05–20."
+    from scipy.optimize import minimize_scalar
+    y = (np.asarray(agreement) > 0).astype(float)
+    def loss(log_t):
+        q = np.clip(calibrated_support(p, np.exp(log_t)), 1e-9, 1 - 1e-9)
+        return -float(np.mean(y*np.log(q) + (1 - y)*np.log(1 - q)))
+    return float(np.exp(minimize_scalar(loss, bounds=(np.log(0.05), np.log(20)), method='bounded').x))
+
+def valence_dev_report(p, agreement, temperature, either_odds) -> dict:
+    """Dev numbers of a valence model: accuracy, balanced accuracy and recalls (%) with "either" counted as an error,
+    the share answered "either", and the accuracy of the plain decision inside and outside the band (inside should be
+    near chance: the band holds the pairs the model cannot tell)."""
+    q = calibrated_support(p, temperature); a = np.asarray(agreement)
+    plain = np.where(q >= 0.5, 1, -1); band = np.maximum(q, 1 - q) < either_threshold(either_odds)
+    rates = _valence_rates(np.where(band, 0, plain), a)
+    inside = 100*float((plain[band] == a[band]).mean()) if band.any() else np.nan
+    return dict(**rates, plain_accuracy=100*float((plain == a).mean()), plain_balanced_accuracy=_valence_rates(plain, a)['valence_balanced_accuracy'],
+                accuracy_inside_band=inside, accuracy_outside_band=100*float((plain[~band] == a[~band]).mean()) if (~band).any() else np.nan,
+                relevant_pairs=int(len(a)))
 
 @trained_once('gpv-scorer', RECIPE)
 def train_scorer(r, items, out, data_hash, progress, texts=None):
-    "The folder of a trained cross-encoder scorer (`RECIPE`, overridden by `recipe`): trained once per recipe and data, then loaded."
+    """The folder of a trained valence cross-encoder (`RECIPE`, overridden by `recipe`): trained once per recipe and data,
+    then loaded. It reads `value: definition` beside the sentence and learns supports / opposes from the relevant pairs
+    of the training and calibration values (and, with `related`, from `related_pairs`), with class-balanced
+    cross-entropy (`class_weight='balanced'`: an oppose counts as much as a support in total); its temperature is
+    fitted on the dev values, and `either_odds` sets the abstain band ("either")."""
     if texts is not None: raise ValueError("the valence cross-encoder learns from ValueBench items only: labelled texts carry relevance, not valence (give them to train_relevance)")
+    if r['task'] != 'valence': raise ValueError(f"recipe task {r['task']!r}: this version trains valence models only (relevance: train_relevance)")
     defs = value_definition_map()
     import torch
     from transformers import AutoTokenizer, AutoModelForSequenceClassification
     from valuestudy.embedded import embedded_path
     split = scorer_split(items, **r['split'])
-    train, held = split_pairs(split, ['train', 'calibration'], r['seed']), split_pairs(split, 'dev', r['seed'] + 1)
+    fit_splits = ['train', 'calibration']
+    train = split_pairs(split, fit_splits, r['seed']); train = train[train.relevant == 1]
+    if r['related']: train = pd.concat([train, related_pairs(split, fit_splits)], ignore_index=True)
+    train = train.reset_index(drop=True)
+    held = split_pairs(split, 'dev', r['seed'] + 1); held = held[held.relevant == 1].reset_index(drop=True)
     torch.manual_seed(r['seed'])
-    base = str(embedded_path('minilm'))
+    base = str(embedded_path(parse_spec(r['base'])[1]))
     tok = AutoTokenizer.from_pretrained(base)
-    net = AutoModelForSequenceClassification.from_pretrained(base, num_labels=3)
-    frozen = ([net.bert.embeddings] if r['frozen_layers'] else []) + list(net.bert.encoder.layer[:r['frozen_layers']])
+    net = AutoModelForSequenceClassification.from_pretrained(base, num_labels=2, id2label={0: 'supports', 1: 'opposes'},
+                                                             label2id={'supports': 0, 'opposes': 1})
+    body = net.base_model
+    frozen = ([body.embeddings] if r['frozen_layers'] else []) + list(body.encoder.layer[:r['frozen_layers']])
     for mod in frozen:
         for prm in mod.parameters(): prm.requires_grad_(False)
     vt = lambda v: value_text(v, defs)
     enc = lambda d: tok([vt(v) for v in d.value], list(d.item), truncation=True, max_length=r['max_length'], padding=True, return_tensors='pt')
     opt = torch.optim.AdamW([q for q in net.parameters() if q.requires_grad], lr=r['lr'], weight_decay=r['weight_decay'])
-    y = torch.tensor(train.label.to_numpy()); B = r['batch_size']
+    y = torch.tensor((train.agreement.to_numpy() < 0).astype(int)); B = r['batch_size']
+    counts = np.bincount(y.numpy(), minlength=2)
+    weight = torch.tensor(len(y)/(2*np.clip(counts, 1, None)), dtype=torch.float32) if r['class_weight'] == 'balanced' else None
     steps = r['epochs']*int(np.ceil(len(train)/B)); warm = max(1, int(r['warmup']*steps))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1)/warm, max(0.0, (steps - s)/max(1, steps - warm))))
     def step(idx):
-        loss = torch.nn.functional.cross_entropy(net(**enc(train.iloc[idx])).logits, y[idx])
+        loss = torch.nn.functional.cross_entropy(net(**enc(train.iloc[idx])).logits, y[idx], weight=weight)
         loss.backward(); opt.step(); sched.step(); opt.zero_grad()
         return float(loss.detach())
     t0 = time.perf_counter()
-    log = _train_epochs(net, len(train), r, step, 'training the GPV scorer', progress)
+    log = _train_epochs(net, len(train), r, step, 'training the GPV valence model', progress)
     with torch.inference_mode():
-        P = torch.cat([net(**enc(held.iloc[i:i+64])).logits.softmax(-1) for i in range(0, len(held), 64)]).numpy()
+        P = torch.cat([net(**enc(held.iloc[i:i+64])).logits.float().softmax(-1) for i in range(0, len(held), 64)]).numpy()
+    temperature = fit_temperature(P, held.agreement)
     meta = dict(recipe=r, data_sha256=data_hash, split_sha256=split_sha256(split), train_pairs=len(train),
+                train_supports=int(counts[0]), train_opposes=int(counts[1]),
+                related_pairs=int(train.negative_source.str.startswith('related').sum()),
                 dev_values=sorted(split[split.split == 'dev'].value.unique()), test_values=sorted(split[split.split == 'test'].value.unique()),
-                dev=_accuracies(P, held), train_seconds=round(time.perf_counter() - t0, 1), final_loss=float(np.mean(log[-20:])))
+                calibration=dict(temperature=temperature, either_odds=r['either_odds'], fitted_on='dev'),
+                dev=valence_dev_report(P, held.agreement, temperature, r['either_odds']),
+                train_seconds=round(time.perf_counter() - t0, 1), final_loss=float(np.mean(log[-20:])))
     with written_then_renamed(out) as tmp:
         net.save_pretrained(tmp); tok.save_pretrained(tmp)
         (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
@@ -389,7 +492,7 @@ class BiEncoderRelevance:
         z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
         return 1/(1 + np.exp(-(self.a*z + self.b)))
 
-# %% ../../nbs/gpv/23_scorer.ipynb #a3eb586c
+# %% ../../nbs/gpv/23_scorer.ipynb #d945dfbd
 @trained_once('gpv-relevance', RELEVANCE_RECIPE)
 def train_relevance(r, items, out, data_hash, progress,
                     texts:pd.DataFrame=None # Texts labelled by people: text, value, relevant (0/1), every value of one set for each text
@@ -411,7 +514,7 @@ def train_relevance(r, items, out, data_hash, progress,
               texts.pivot_table(index='text', columns='value', values='relevant', aggfunc='max', sort=True).fillna(0))
     labels = labels[labels.sum(1) > 0]                              # a text with none of the set's values teaches nothing
     torch.manual_seed(r['seed'])
-    st = SentenceTransformer(str(embedded_path('minilm')), device='cpu')
+    st = SentenceTransformer(str(embedded_path(parse_spec(r['base'])[1])), device='cpu')
     net, tok = st[0].auto_model, st.tokenizer
     binary = r.get('text_loss', 'softmax') == 'binary'               # (absent from the default recipe: its folder name stays)
     offsets = torch.nn.Parameter(torch.zeros(labels.shape[1]))

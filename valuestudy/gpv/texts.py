@@ -10,8 +10,11 @@ rests on (a score on one perception is a weak measurement; on none it is missing
 perceptions; the perception × value table behind it comes back too.
 
 Parsing is the paper's step, and it costs a generation per 250-word segment. `parser='sentences'` (each sentence a
-perception) or `parser='whole'` (the whole text one perception) measure without it: the comparison the GPV paper's
-claim that parsing helps asks for (issue 21 tests it on human-labelled arguments).
+perception, the default) or `parser='whole'` (the whole text one perception) measure without it: the comparison the
+GPV paper's claim that parsing helps asks for. On the human study's dev arguments the embedded SmolLM2 parser loses to
+sentences with every scorer (macro AUC 0.578–0.619 parsed against 0.634–0.673 sentences), so sentences are the
+default here and in `valuestudy measure` (settings `[gpv] measure_unit`); name a parser (`parser='embedded/smollm2'`,
+or a served LLM such as `openai/gpt-4o-mini`) to parse as the paper does.
 
 Docs: https://valuestudy.github.io/valuestudy/gpv/texts.html.md"""
 
@@ -115,10 +118,10 @@ def unparsed_perceptions(docs:pd.DataFrame, # doc_id, text
     out.insert(0, 'perception_id', [perception_id(r.doc_id, r.segment, r.index, unit, r.perception) for r in out.itertuples()])
     return out
 
-# %% ../../nbs/gpv/27_texts.ipynb #80ee5d20
+# %% ../../nbs/gpv/27_texts.ipynb #c6481e1f
 def measure_texts(texts, # strings, {id: text}, or a DataFrame with `text` (see `text_table`)
                   values='schwartz', # `schwartz`, `gpv`, a CSV with a `value` column, or value names (see `value_names`)
-                  parser='embedded/smollm2', # A model spec or `Model` that parses (Prompt 2), or `sentences` / `whole` (no parsing)
+                  parser='sentences', # `sentences` / `whole` (no parsing), or a model spec or `Model` that parses (Prompt 2)
                   scorer='offline', # `offline`, `offline-int8`, a model spec (scored through Prompt 1), or a scorer object
                   progress=True, **parse_options # `chunk_size`, `max_tokens`, `retries` of `parse_segments`
                  ) -> tuple:

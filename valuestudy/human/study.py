@@ -151,11 +151,11 @@ def choose_scorer(macro:pd.DataFrame, # macro_rows() of the dev part, GPV rows n
     d['chosen'] = d.index == pool.mean_macro_auc.idxmax()
     return d
 
-# %% ../../nbs/human/33_study.ipynb #9cdcc121
+# %% ../../nbs/human/33_study.ipynb #ef7d4c11
 def table1_without_text_values(scorers:dict, # {name: OfflineScorer}
                                items:pd.DataFrame=None, split_recipe:dict=None # ValueBench items and the split (default: all, `SPLIT`)
                               ) -> pd.DataFrame:
-    "set, scorer, relevance and valence accuracy (%): each scorer on the test pairs of values no scorer learned from texts."
+    "set, scorer, relevance and valence accuracy, balanced valence accuracy and share 'either' (%): each scorer on the test pairs of values no scorer learned from texts."
     items = valuebench_items() if items is None else items; split_recipe = split_recipe or SPLIT
     test = split_pairs(scorer_split(items, **split_recipe), 'test', int(split_recipe['seed']) + 3)   # GPV stage 1's test pairs
     learned = {value_key(v) for s in scorers.values() for v in s.relevance_model.info.get('texts_heldout_values', {})}
@@ -165,10 +165,11 @@ def table1_without_text_values(scorers:dict, # {name: OfflineScorer}
     subset = f"test, less {len(test) - len(kept)} pairs of {sorted(learned) or 'no'} values"
     if kept.empty:                                       # nothing left to read: not testable, never a number
         return pd.DataFrame([dict(set=subset + ': not testable, every test pair involves a learned value', scorer=name,
-                                  relevance_accuracy=np.nan, valence_accuracy=np.nan, pairs=0, relevant_pairs=0) for name in scorers])
+                                  relevance_accuracy=np.nan, valence_accuracy=np.nan, valence_balanced_accuracy=np.nan,
+                                  valence_either=np.nan, pairs=0, relevant_pairs=0) for name in scorers])
     rows = [dict(prediction_accuracy(scorer_predictions(s, kept)), scorer=name, set=subset) for name, s in scorers.items()]
     rows.append(dict(majority_accuracy(kept), set=subset))
-    return pd.DataFrame(rows)[['set', 'scorer', 'relevance_accuracy', 'valence_accuracy', 'pairs', 'relevant_pairs']]
+    return pd.DataFrame(rows)[['set', 'scorer', 'relevance_accuracy', 'valence_accuracy', 'valence_balanced_accuracy', 'valence_either', 'pairs', 'relevant_pairs']]
 
 # %% ../../nbs/human/33_study.ipynb #a900967e
 def stability_table(measured:pd.DataFrame, by='doc_id') -> pd.DataFrame:
