@@ -33,8 +33,8 @@ __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'val
            'item_key', 'scorer_split', 'split_pairs', 'related_pairs', 'split_sha256', 'leaks', 'scorer_predictions',
            'prediction_accuracy', 'majority_accuracy', 'calibrated_support', 'either_threshold', 'CrossEncoderScorer',
            'scorer_model', 'trained_once', 'fit_temperature', 'valence_dev_report', 'train_scorer', 'scorer_info',
-           'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss', 'BiEncoderRelevance', 'train_relevance',
-           'OfflineScorer', 'offline_scorer']
+           'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss', 'BiEncoderRelevance',
+           'fit_relevance_calibration', 'train_relevance', 'OfflineScorer', 'offline_scorer']
 
 # %% ../../nbs/gpv/23_scorer.ipynb #edf9ee68
 import hashlib, json, re, time
@@ -464,7 +464,7 @@ def labelled_pair_loss(text_vecs, value_vecs, labels, offsets, scale=20.0):
     y = torch.as_tensor(np.asarray(labels, dtype=np.float32))
     return torch.nn.functional.binary_cross_entropy_with_logits(scale*text_vecs@value_vecs.T + offsets, y)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #68ab606d
+# %% ../../nbs/gpv/23_scorer.ipynb #cf8d4009
 def _standardized(cos, background, value_vecs, value_index):
     "Cosines as z-scores per value, against the value's cosines with the background sentences."
     B = background@value_vecs.T
@@ -472,25 +472,64 @@ def _standardized(cos, background, value_vecs, value_index):
     return (cos - mu[value_index])/sd[value_index]
 
 class BiEncoderRelevance:
-    "p(relevant) of (sentence, value) pairs from a fine-tuned bi-encoder, standardized per value and calibrated."
-    def __init__(self, path, definitions=None, cache=None, batch_size=128):
+    """p(relevant) of (sentence, value) pairs from a fine-tuned bi-encoder, standardized per value and calibrated: on
+    ValueBench's calibration values (the model's own curve), or on another domain's labelled dev texts (`calibration`,
+    from `fit_relevance_calibration`), which then names the model (`…@<calibration name>`) in every measurement."""
+    def __init__(self, path, definitions=None, cache=None, batch_size=128,
+                 calibration:dict=None # A domain's calibration (`fit_relevance_calibration`); None: ValueBench's
+                ):
         from valuestudy.embedded import SentenceEmbedder
         self.path = Path(path); self.info = json.loads((self.path/'recipe.json').read_text())
-        self.id = f'scorer/{self.path.name}'
-        self.embedder = SentenceEmbedder(self.id, self.path, cache=cache, batch_size=batch_size)
+        self.embedder = SentenceEmbedder(f'scorer/{self.path.name}', self.path, cache=cache, batch_size=batch_size)
         self.background = np.load(self.path/'background.npy')
         self.a, self.b = self.info['calibration']['slope'], self.info['calibration']['intercept']
         self.definitions = value_definition_map() if definitions is None else dict(definitions)
+        self.calibration = calibration
+        self.id = f'scorer/{self.path.name}' + (f"@{calibration['name']}" if calibration else '')
 
-    def relevance(self, pairs:list, progress=False) -> np.ndarray:
-        "p(relevant): one embedding per distinct sentence and value (cached), then a logistic curve of the z-scored cosine."
+    def zscores(self, pairs:list, progress=False) -> np.ndarray:
+        "The cosine of each (sentence, value) pair as a z-score against the value's cosines with background sentences; one embedding per distinct sentence and value (cached)."
         if not len(pairs): return np.zeros(0)
         sents, vals = sorted({str(s) for s, _ in pairs}), sorted({v for _, v in pairs})
         S = self.embedder.embed(sents, progress=progress); V = self.embedder.embed([value_text(v, self.definitions) for v in vals])
         si, vi = {s: i for i, s in enumerate(sents)}, {v: i for i, v in enumerate(vals)}
         a_, b_ = np.array([si[str(s)] for s, _ in pairs]), np.array([vi[v] for _, v in pairs])
-        z = _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
-        return 1/(1 + np.exp(-(self.a*z + self.b)))
+        return _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
+
+    def relevance(self, pairs:list, progress=False) -> np.ndarray:
+        "p(relevant): a logistic curve of the z-scored cosine — the domain calibration's curve of the pair's value where it has one."
+        z = self.zscores(pairs, progress)
+        if not self.calibration: return 1/(1 + np.exp(-(self.a*z + self.b)))
+        c = self.calibration; per = c.get('per_value', {})
+        a = np.array([per.get(v, c['all'])[0] for _, v in pairs]); b = np.array([per.get(v, c['all'])[1] for _, v in pairs])
+        return 1/(1 + np.exp(-(a*z + b)))
+
+def _decision_curve(z, y, min_slope=1e-3) -> tuple:
+    """(slope, intercept) of a logistic curve of z fitted to y, its intercept then moved so that p = 0.5 falls on the z
+    that maximizes F1 on these labels (GPV's decision is p > 0.5)."""
+    from sklearn.linear_model import LogisticRegression
+    a = max(float(LogisticRegression().fit(z[:, None], y).coef_[0, 0]), min_slope)
+    cuts = np.unique(z); best, cut = -1.0, cuts[0]
+    for t in cuts:
+        yes = z >= t; tp = float((yes & (y == 1)).sum())
+        f1 = 2*tp/(yes.sum() + (y == 1).sum()) if tp else 0.0
+        if f1 > best: best, cut = f1, t
+    return a, -a*float(cut) + 1e-9                                 # p(cut) = 0.5: the cut itself is "relevant"
+
+def fit_relevance_calibration(model:BiEncoderRelevance, # The bi-encoder to calibrate
+                              texts:pd.DataFrame, # A domain's labelled dev texts: text, value, relevant (0/1)
+                              name:str, # The calibration's name (`arguments-dev`), carried in the scorer id
+                              min_per_class=20, # A value gets its own curve when its dev texts hold this many of each class
+                              progress=False) -> dict:
+    """A relevance calibration fitted where it is used: a logistic curve of the z-scored cosine on a domain's dev texts
+    (all values together, and per value where the data allows), each with its decision point (p = 0.5) put on the z that
+    maximizes F1 there. GPV's measured "relevant" then means "relevant as this domain's dev labels draw the line";
+    p_relevant is a decision score, not a probability (its 0.5 is the cut)."""
+    z = model.zscores(list(zip(texts.text, texts.value)), progress); y = texts.relevant.to_numpy().astype(int)
+    out = dict(name=name, model=model.path.name, pairs=int(len(texts)), all=_decision_curve(z, y), per_value={})
+    for v, idx in texts.groupby('value').indices.items():
+        if min(y[idx].sum(), (1 - y[idx]).sum()) >= min_per_class: out['per_value'][v] = _decision_curve(z[idx], y[idx])
+    return out
 
 # %% ../../nbs/gpv/23_scorer.ipynb #d945dfbd
 @trained_once('gpv-relevance', RELEVANCE_RECIPE)
