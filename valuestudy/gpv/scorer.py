@@ -34,7 +34,7 @@ __all__ = ['SPLIT', 'SMOKE_RECIPE', 'SPLITS', 'RECIPE', 'RELEVANCE_RECIPE', 'val
            'prediction_accuracy', 'majority_accuracy', 'calibrated_support', 'either_threshold', 'CrossEncoderScorer',
            'scorer_model', 'trained_once', 'fit_temperature', 'valence_dev_report', 'train_scorer', 'scorer_info',
            'contrastive_loss', 'labelled_text_loss', 'labelled_pair_loss', 'BiEncoderRelevance',
-           'fit_relevance_calibration', 'train_relevance', 'OfflineScorer', 'offline_scorer']
+           'fit_relevance_calibration', 'relevance_calibration', 'train_relevance', 'OfflineScorer', 'offline_scorer']
 
 # %% ../../nbs/gpv/23_scorer.ipynb #edf9ee68
 import hashlib, json, re, time
@@ -464,7 +464,7 @@ def labelled_pair_loss(text_vecs, value_vecs, labels, offsets, scale=20.0):
     y = torch.as_tensor(np.asarray(labels, dtype=np.float32))
     return torch.nn.functional.binary_cross_entropy_with_logits(scale*text_vecs@value_vecs.T + offsets, y)
 
-# %% ../../nbs/gpv/23_scorer.ipynb #cf8d4009
+# %% ../../nbs/gpv/23_scorer.ipynb #84f13aae
 def _standardized(cos, background, value_vecs, value_index):
     "Cosines as z-scores per value, against the value's cosines with the background sentences."
     B = background@value_vecs.T
@@ -496,6 +496,11 @@ class BiEncoderRelevance:
         a_, b_ = np.array([si[str(s)] for s, _ in pairs]), np.array([vi[v] for _, v in pairs])
         return _standardized((S[a_]*V[b_]).sum(1), self.background, V, b_)
 
+    def zscores_of(self, p_relevant) -> np.ndarray:
+        "The z-scores behind p(relevant) values of this model on ValueBench's curve (the inverse of `relevance` uncalibrated)."
+        p = np.clip(np.asarray(p_relevant, dtype=float), 1e-12, 1 - 1e-12)
+        return (np.log(p/(1 - p)) - self.b)/self.a
+
     def relevance(self, pairs:list, progress=False) -> np.ndarray:
         "p(relevant): a logistic curve of the z-scored cosine — the domain calibration's curve of the pair's value where it has one."
         z = self.zscores(pairs, progress)
@@ -508,13 +513,14 @@ def _decision_curve(z, y, min_slope=1e-3) -> tuple:
     """(slope, intercept) of a logistic curve of z fitted to y, its intercept then moved so that p = 0.5 falls on the z
     that maximizes F1 on these labels (GPV's decision is p > 0.5)."""
     from sklearn.linear_model import LogisticRegression
-    a = max(float(LogisticRegression().fit(z[:, None], y).coef_[0, 0]), min_slope)
-    cuts = np.unique(z); best, cut = -1.0, cuts[0]
-    for t in cuts:
+    a = max(float(LogisticRegression().fit(z[:, None], y).coef_[0, 0]), min_slope) if len(set(y)) > 1 else min_slope
+    cuts = np.unique(z); best, k = -1.0, 0
+    for i, t in enumerate(cuts):
         yes = z >= t; tp = float((yes & (y == 1)).sum())
         f1 = 2*tp/(yes.sum() + (y == 1).sum()) if tp else 0.0
-        if f1 > best: best, cut = f1, t
-    return a, -a*float(cut) + 1e-9                                 # p(cut) = 0.5: the cut itself is "relevant"
+        if f1 > best: best, k = f1, i
+    boundary = (cuts[k] + cuts[k - 1])/2 if k else cuts[0] - 1.0   # midway to the next z below: robust to float noise
+    return a, -a*float(boundary)
 
 def fit_relevance_calibration(model:BiEncoderRelevance, # The bi-encoder to calibrate
                               texts:pd.DataFrame, # A domain's labelled dev texts: text, value, relevant (0/1)
@@ -525,10 +531,19 @@ def fit_relevance_calibration(model:BiEncoderRelevance, # The bi-encoder to cali
     (all values together, and per value where the data allows), each with its decision point (p = 0.5) put on the z that
     maximizes F1 there. GPV's measured "relevant" then means "relevant as this domain's dev labels draw the line";
     p_relevant is a decision score, not a probability (its 0.5 is the cut)."""
-    z = model.zscores(list(zip(texts.text, texts.value)), progress); y = texts.relevant.to_numpy().astype(int)
-    out = dict(name=name, model=model.path.name, pairs=int(len(texts)), all=_decision_curve(z, y), per_value={})
-    for v, idx in texts.groupby('value').indices.items():
-        if min(y[idx].sum(), (1 - y[idx]).sum()) >= min_per_class: out['per_value'][v] = _decision_curve(z[idx], y[idx])
+    z = model.zscores(list(zip(texts.text, texts.value)), progress)
+    return relevance_calibration(z, texts.relevant, texts.value, name, model.path.name, min_per_class)
+
+def relevance_calibration(z, # z-scores (`BiEncoderRelevance.zscores`, or `.zscores_of` a table of its p_relevant)
+                          relevant, values, # Their 0/1 labels and values
+                          name:str, model:str, min_per_class=20) -> dict:
+    "The calibration `fit_relevance_calibration` returns, from z-scores already computed (NaN rows are left out)."
+    z, y, values = np.asarray(z, dtype=float), np.asarray(relevant, dtype=float), np.asarray(values)
+    keep = ~(np.isnan(z) | np.isnan(y)); z, y, values = z[keep], y[keep].astype(int), values[keep]
+    out = dict(name=name, model=model, pairs=int(len(z)), all=_decision_curve(z, y), per_value={})
+    for v in sorted(set(values)):
+        idx = values == v
+        if min(y[idx].sum(), (1 - y[idx]).sum()) >= min_per_class: out['per_value'][str(v)] = _decision_curve(z[idx], y[idx])
     return out
 
 # %% ../../nbs/gpv/23_scorer.ipynb #d945dfbd
@@ -597,12 +612,12 @@ def train_relevance(r, items, out, data_hash, progress,
         (tmp/'recipe.json').write_text(json.dumps(meta, indent=1))
     return out
 
-# %% ../../nbs/gpv/23_scorer.ipynb #30f08a1a
+# %% ../../nbs/gpv/23_scorer.ipynb #683175f6
 class OfflineScorer:
     "GPV's offline perception scorer: relevance from a `BiEncoderRelevance`, valence from a `CrossEncoderScorer`."
     def __init__(self, relevance_model, valence_model):
         self.relevance_model, self.valence_model = relevance_model, valence_model
-        self.id = f'offline/{relevance_model.path.name}+{valence_model.id.split("/", 1)[1]}'   # `+int8` when quantized
+        self.id = f'offline/{relevance_model.id.split("/", 1)[1]}+{valence_model.id.split("/", 1)[1]}'   # `@calibration`, `+int8` when so
     def relevance(self, pairs, progress=False): return self.relevance_model.relevance(pairs, progress)
     def valence(self, pairs, progress=False): return self.valence_model.valence(pairs, progress)
 

@@ -12,16 +12,18 @@ Docs: https://valuestudy.github.io/valuestudy/human/study.html.md"""
 
 # %% auto #0
 __all__ = ['VALUEBENCH_ONLY', 'WITH_ARGUMENTS', 'WITH_ARGUMENT_PAIRS', 'argument_parts', 'human_scorers', 'study_run',
-           'scorer_summary', 'measure_arguments', 'gpv_every_way', 'argument_labels', 'scorer_metrics',
-           'argument_lines', 'macro_rows', 'choose_scorer', 'table1_without_text_values', 'stability_table',
-           'text_scores', 'value_map', 'circle_agreement', 'plot_value_maps']
+           'scorer_summary', 'measure_arguments', 'gpv_every_way', 'dev_calibrations', 'calibrated_scorer',
+           'argument_labels', 'scorer_metrics', 'argument_lines', 'macro_rows', 'choose_scorer',
+           'table1_without_text_values', 'stability_table', 'text_scores', 'value_map', 'circle_agreement',
+           'plot_value_maps']
 
-# %% ../../nbs/human/33_study.ipynb #af29b376
+# %% ../../nbs/human/33_study.ipynb #837554c9
 import numpy as np
 import pandas as pd
 from ..data import touche_arguments, valuebench_items
 from ..gpv.scorer import (offline_scorer, SPLIT, SMOKE_RECIPE, scorer_split, split_pairs, value_key,
-                                   scorer_predictions, prediction_accuracy, majority_accuracy)
+                                   scorer_predictions, prediction_accuracy, majority_accuracy, relevance_calibration,
+                                   BiEncoderRelevance, OfflineScorer)
 from ..gpv.texts import measure_texts
 from ..gpv.measure import aggregate, stability
 from .arguments import SCHWARTZ10, schwartz_labels, argument_text, argument_split, labelled_texts
@@ -76,7 +78,7 @@ def scorer_summary(scorers:dict) -> pd.DataFrame:
                     dev_relevance_accuracy=100*info['dev']['relevance_accuracy'], train_seconds=info['train_seconds'])
     return pd.DataFrame([row(name, s) for name, s in scorers.items()])
 
-# %% ../../nbs/human/33_study.ipynb #3787f111
+# %% ../../nbs/human/33_study.ipynb #e67a2a7a
 def measure_arguments(arguments:pd.DataFrame, scorer, unit:str, # `whole`, `sentences` or a parser spec
                       progress=True, **parse_options) -> tuple:
     "(relevance, detected, measured): GPV on `arguments` for the ten values (index: argument_id)."
@@ -86,14 +88,54 @@ def measure_arguments(arguments:pd.DataFrame, scorer, unit:str, # `whole`, `sent
 
 def gpv_every_way(arguments:pd.DataFrame, study, # study_run(): its scorers and perception units
                   max_tokens:int, # The parser's answer length
-                  progress=True) -> dict:
-    "{`GPV · <scorer> · <unit>` (★ after the scorer chosen on dev): (relevance, measured yes)} for every scorer and unit."
+                  progress=True,
+                  calibrations:pd.DataFrame=None # dev_calibrations(): also measure each way with its relevance calibrated on dev
+                 ) -> dict:
+    """{`GPV · <scorer> · <unit>` (★ after the scorer chosen on dev): (relevance, measured yes)} for every scorer and unit;
+    with `calibrations`, each also as `GPV · <scorer> · <unit> · calibrated on dev`."""
     out = {}
     for name, scorer in study.scorers.items():
         for unit, parse_with in study.units.items():
+            star = ' ★' if name == study.chosen else ''
             relevance, measured_yes, _ = measure_arguments(arguments, scorer, parse_with, progress, max_tokens=max_tokens)
-            out[f"GPV · {name} · {unit}" + (' ★' if name == study.chosen else '')] = (relevance, measured_yes)
+            out[f"GPV · {name} · {unit}{star}"] = (relevance, measured_yes)
+            if calibrations is not None:
+                calibrated = calibrated_scorer(scorer, calibrations, name, unit)
+                relevance, measured_yes, _ = measure_arguments(arguments, calibrated, parse_with, progress, max_tokens=max_tokens)
+                out[f"GPV · {name} · {unit} · calibrated on dev{star}"] = (relevance, measured_yes)
     return out
+
+def dev_calibrations(gpv:dict, # gpv_every_way() on the dev part, uncalibrated
+                     labels:pd.DataFrame, # argument_labels() of the dev part
+                     scorers:dict, # study_run().scorers
+                     min_per_class=20) -> pd.DataFrame:
+    """scorer, unit, value (`` for the curve of all values), slope, intercept, pairs: each way's relevance calibrated where
+    it is used — its argument-level relevance on the dev arguments (the largest p(relevant) of an argument's perceptions,
+    turned back into the bi-encoder's z-score) against people's labels, the decision point on the dev F1 optimum
+    (`gpv.scorer.relevance_calibration`), per value where the dev part holds `min_per_class` of each class."""
+    rows = []
+    for key, (relevance, _) in gpv.items():
+        _, name, unit = [part.strip(' ★') for part in key.split(' · ')[:3]]
+        model = scorers[name].relevance_model
+        y = labels.reindex(index=relevance.index, columns=relevance.columns)
+        cal = relevance_calibration(model.zscores_of(relevance.to_numpy().ravel()), y.to_numpy().ravel(),
+                                    np.tile(np.asarray(relevance.columns), len(relevance)), f'arguments-dev-{unit}', model.path.name, min_per_class)
+        for value, (a, b) in [('', cal['all']), *cal['per_value'].items()]:
+            rows.append(dict(scorer=name, unit=unit, value=value, slope=a, intercept=b, pairs=cal['pairs'], model=cal['model']))
+    return pd.DataFrame(rows, columns=['scorer', 'unit', 'value', 'slope', 'intercept', 'pairs', 'model'])
+
+def calibrated_scorer(scorer:OfflineScorer, calibrations:pd.DataFrame, name:str, unit:str) -> OfflineScorer:
+    "The offline scorer `name` with its relevance calibrated on the dev arguments for `unit` (`dev_calibrations`); its id names the calibration."
+    c = calibrations[(calibrations.scorer == name) & (calibrations.unit == unit)]
+    if c.empty: raise ValueError(f"no dev calibration for scorer {name!r}, unit {unit!r}: run the human study's stage 1")
+    if c.model.iloc[0] != scorer.relevance_model.path.name:
+        raise ValueError(f"the dev calibration of {name!r} was fitted for {c.model.iloc[0]}, not {scorer.relevance_model.path.name}: rerun stage 1")
+    whole = c[c.value == '']
+    cal = dict(name=f'arguments-dev-{unit}', model=c.model.iloc[0], pairs=int(c.pairs.iloc[0]),
+               all=(float(whole.slope.iloc[0]), float(whole.intercept.iloc[0])),
+               per_value={v: (float(a), float(b)) for v, a, b in zip(c.value, c.slope, c.intercept) if v})
+    rel = scorer.relevance_model
+    return OfflineScorer(BiEncoderRelevance(rel.path, rel.definitions, rel.embedder.cache, calibration=cal), scorer.valence_model)
 
 def argument_labels(arguments:pd.DataFrame) -> pd.DataFrame:
     "People's labels: argument_id × the ten values (0/1)."
