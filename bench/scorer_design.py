@@ -4,7 +4,8 @@ in the models cache) and read on the 25 dev values and the dev arguments — nev
 - valence (`train_scorer`): MiniLM with raw class counts (the loss of the previous recipe), class-balanced, class-balanced
   + ValueBench's relations (the default), and all-mpnet-base-v2 class-balanced + relations: accuracy, balanced accuracy,
   the two recalls (the "either" band off, then at odds 1.5, 2 and 3: its share and the plain decision's accuracy inside
-  it), and training time on this machine;
+  it; `either_odds_by_dev`: the widest band inside which the dev decisions are right no more often than a coin), and
+  training time on this machine;
 - relevance (`train_relevance`): the bi-encoder fine-tuned from MiniLM and from mpnet: accuracy on the dev values' pairs,
   and macro ROC AUC / F1 of GPV (sentences as perceptions) on the dev arguments beside TF-IDF trained on the train part.
 
@@ -40,6 +41,8 @@ def valence_rows(candidates, dev):
             band = valence_dev_report(p, dev.agreement, info['calibration']['temperature'], odds)
             row.update({f'odds{odds}_either': band['valence_either'], f'odds{odds}_accuracy': band['valence_accuracy'],
                         f'odds{odds}_balanced_accuracy': band['valence_balanced_accuracy'], f'odds{odds}_accuracy_inside_band': band['accuracy_inside_band']})
+        coin = [o for o in (1.5, 2, 3) if row[f'odds{o}_accuracy_inside_band'] <= 50]   # NaN (an empty band) is not <= 50
+        row['either_odds_by_dev'] = max(coin) if coin else None   # the widest band whose dev decisions are no better than a coin
         rows.append(row); print(json.dumps(row), flush=True)
     return rows
 

@@ -222,7 +222,7 @@ assert np.allclose(calibrated_support(np.array([[0.8, 0.2], [0.5, 0.5]]), 1), [0
 assert np.allclose(calibrated_support(np.array([[0.8, 0.2]]), 2), [2/3])      # log-odds halved: 4:1 becomes 2:1
 assert either_threshold(2) == 2/3 and either_threshold(None) == 0
 
-# %% ../../nbs/gpv/23_scorer.ipynb #9d7683b3
+# %% ../../nbs/gpv/23_scorer.ipynb #ce5f5d89
 class CrossEncoderScorer(Model):
     """Valence from a trained cross-encoder: a two-class valence model (supports / opposes, temperature-calibrated on dev,
     "either" inside its abstain band), or a three-class model of earlier recipes (irrelevant / supports / opposes)."""
@@ -230,7 +230,7 @@ class CrossEncoderScorer(Model):
     def __init__(self, path, definitions=None, cache=None,
                  batch_size=32, # Pairs per forward pass (32 is fastest on 2 CPU cores: `bench/bench_scorer.py`)
                  max_length=128, device='auto',
-                 quantize=False # int8 dynamic quantization of the linear layers (CPU): faster, slightly less accurate
+                 quantize=False # int8 dynamic quantization of the linear layers (CPU): faster; refused where it changes the answers
                 ):
         import torch
         from valuestudy.hf import pick_device, _folder_revision
@@ -249,7 +249,24 @@ class CrossEncoderScorer(Model):
         torch = self.torch
         self.tok = AutoTokenizer.from_pretrained(str(self.path))
         self.net = AutoModelForSequenceClassification.from_pretrained(str(self.path)).to(self.device).eval()
-        if self.quantize: self.net = torch.ao.quantization.quantize_dynamic(self.net, {torch.nn.Linear}, dtype=torch.qint8)
+        if self.quantize:
+            int8 = torch.ao.quantization.quantize_dynamic(self.net, {torch.nn.Linear}, dtype=torch.qint8)   # a copy
+            self.int8_check = self._int8_faithfulness(self.net, int8)
+            if not self.int8_check['faithful']:
+                c = self.int8_check
+                raise ValueError(f"int8 quantization changes {self.path.name}'s answers (it agrees with fp32 on {100*c['agreement']:.0f} % "
+                                 f"of {c['pairs']} probe pairs, mean |Δp| {c['mean_abs_diff']:.2f}): use the fp32 scorer (`offline`, not `offline-int8`)")
+            self.net = int8
+
+    def _int8_faithfulness(self, fp32, int8, n=32) -> dict:
+        "How the int8 model answers the first `n` PVQ40 items with their own values, beside fp32: faithful when ≥ 95 % agree and mean |Δp| ≤ 0.05."
+        from valuestudy.data import valuebench_items
+        probe = valuebench_items(['PVQ40']).head(n)
+        enc = self.tok([self.value_text(v) for v in probe.value], list(probe.item), truncation=True, max_length=self.max_length,
+                       padding=True, return_tensors='pt')
+        with self.torch.inference_mode(): a, b = (m(**enc).logits.float().softmax(-1).numpy() for m in (fp32, int8))
+        agree, diff = float((a.argmax(1) == b.argmax(1)).mean()), float(np.abs(a - b).mean())
+        return dict(pairs=len(probe), agreement=agree, mean_abs_diff=diff, faithful=agree >= 0.95 and diff <= 0.05)
 
     def value_text(self, value) -> str:
         "The value as the scorer reads it: `name: definition` when a definition is known."
