@@ -222,7 +222,7 @@ assert np.allclose(calibrated_support(np.array([[0.8, 0.2], [0.5, 0.5]]), 1), [0
 assert np.allclose(calibrated_support(np.array([[0.8, 0.2]]), 2), [2/3])      # log-odds halved: 4:1 becomes 2:1
 assert either_threshold(2) == 2/3 and either_threshold(None) == 0
 
-# %% ../../nbs/gpv/23_scorer.ipynb #ce5f5d89
+# %% ../../nbs/gpv/23_scorer.ipynb #7d194f6c
 class CrossEncoderScorer(Model):
     """Valence from a trained cross-encoder: a two-class valence model (supports / opposes, temperature-calibrated on dev,
     "either" inside its abstain band), or a three-class model of earlier recipes (irrelevant / supports / opposes)."""
@@ -240,7 +240,7 @@ class CrossEncoderScorer(Model):
         self.revision, self.max_length, self.torch, self.quantize = _folder_revision(self.path), max_length, torch, quantize
         self.definitions = value_definition_map() if definitions is None else dict(definitions)
         self.classes = len(json.loads((self.path/'config.json').read_text()).get('id2label', {})) or 3
-        self.calibration = json.loads((self.path/'recipe.json').read_text()).get('calibration', {}) if (self.path/'recipe.json').exists() else {}
+        self.calibration = scorer_info(self.path).get('calibration', {}) if (self.path/'recipe.json').exists() else {}
         self._load_pending = True
 
     _lazy = ('tok', 'net')  # read on the first pair that is not in the cache
